@@ -1,0 +1,41 @@
+# Encours — the two commands: `make run` and `make test` (each installs what it needs into .venv).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench browser clean-data
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start Encours: demo company when no Pennylane token is configured, then the app (port 8501) and the scheduler.
+run: install
+	$(PY) -m jobs.run
+
+## Headless Chromium for the browser tests (Debian's package; installed once).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "installing Debian's chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+lint: install
+	$(PY) -m ruff check app.py pages core jobs tests bench
+	$(PY) -m ruff format --check app.py pages core jobs tests bench
+	$(PY) -m mypy core jobs
+
+## The whole suite: lint, types, tests (unit, store, ingestion, app, browser).
+test: install browser lint
+	$(PY) -m pytest -q
+
+## Benchmarks (1M-invoice stores); writes bench/results.json.
+bench: install
+	$(PY) -m bench.run
+
+clean-data:
+	rm -rf data/encours.duckdb data/operations.sqlite* data/work data/demo

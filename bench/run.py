@@ -1,0 +1,91 @@
+"""`make bench`: figures that prove the speed and memory goals, written to bench/results.json.
+
+Each load runs in its own process so its peak memory (max RSS) is measured alone.
+The results file is a flat JSON object; later benchmarks add their own keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from core.formatting import PARIS
+from core.scope import everything
+from core.store.paths import StorePaths
+from core.store.reading import read_session
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results.json"
+TODAY = date(2026, 11, 22)
+log = logging.getLogger("encours.bench")
+
+
+def _child(args: list[str]) -> tuple[dict[str, Any], float, float]:
+    """Run `python -m bench.worker ARGS`; return its JSON output, wall seconds and peak RSS (MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.worker", *args], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak_kb < before:
+        peak_kb = before
+    return json.loads(out.stdout.strip().splitlines()[-1]), wall, peak_kb / 1024
+
+
+def store_benchmarks(work: Path, sizes: dict[str, int]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for label, invoices in sizes.items():
+        demo_dir, data_dir = work / f"demo-{label}", work / f"data-{label}"
+        gen, gen_wall, _ = _child(["generate", "--out", str(demo_dir), "--invoices", str(invoices)])
+        results[f"store.generate_{label}_s"] = round(gen_wall, 2)
+        load, wall, peak_mb = _child(["load", "--demo", str(demo_dir), "--data", str(data_dir)])
+        results[f"store.load_{label}_s"] = round(wall, 2)
+        results[f"store.load_{label}_peak_mb"] = round(peak_mb)
+        results[f"store.publish_{label}_s"] = round(load["publish_s"], 3)
+        results[f"store.invoices_{label}"] = load["invoices"]
+        log.info("%s: %s", label, {k: v for k, v in results.items() if label in k})
+    largest = list(sizes)[-1]
+    results["store.publish_s"] = results[f"store.publish_{largest}_s"]
+    results["store.read_open_ms"] = read_open_ms(StorePaths(work / f"data-{largest}"))
+    return results
+
+
+def read_open_ms(paths: StorePaths, rounds: int = 30) -> float:
+    """Mean time to open a read session (snapshot + live overlay + scope) and run one small query."""
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        with read_session(paths, everything(), today=TODAY) as con:
+            con.execute("SELECT count(*) FROM entities").fetchone()
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(sorted(timings)[len(timings) // 2], 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    sizes = {"30k": 30_000, "1m": 1_000_000} if not args.quick else {"30k": 3_000, "1m": 10_000}
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.update(store_benchmarks(args.work, sizes))
+    results["bench.run_at"] = datetime.now(PARIS).isoformat(timespec="seconds")
+    if not args.quick:
+        RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""One typed settings object, read the same way by the app, the ingestion and the scheduler.
+
+Values come from the environment first, then from `.streamlit/secrets.toml`
+(top-level keys with the same names), then defaults. Several Pennylane
+companies (entities) are described in a TOML file whose path is in
+`ENCOURS_ENTITIES`; a single one by `PENNYLANE_API_TOKEN`/`PENNYLANE_API_URL`.
+With no token at all, Encours runs on the built-in demo company.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PENNYLANE_URL = "https://app.pennylane.com/api/external/v2"
+ENTITY_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+class ConfigError(ValueError):
+    """The configuration is missing or inconsistent; the message names every key involved."""
+
+
+class Secret:
+    """A string that never shows itself in logs, reprs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class EntityConfig:
+    """One legal entity = one Pennylane company = one API token."""
+
+    entity_id: str
+    name: str
+    token: Secret
+    api_url: str = DEFAULT_PENNYLANE_URL
+    rate_limited: bool = True
+    """False only for the local demo server run without a limit: the client then does not pace itself."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    entities: tuple[EntityConfig, ...] = ()
+    sync_every_minutes: int = 15
+    app_port: int = 8501
+    demo_api_port: int = 8765
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def demo(self) -> bool:
+        """No Pennylane token configured: run on the built-in demo company."""
+        return not self.entities
+
+
+def _read_secrets(root: Path) -> dict[str, Any]:
+    path = root / ".streamlit" / "secrets.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _entities_from_file(path: Path) -> tuple[EntityConfig, ...]:
+    if not path.exists():
+        raise ConfigError(f"ENCOURS_ENTITIES désigne {path}, qui n'existe pas.")
+    with path.open("rb") as fh:
+        doc = tomllib.load(fh)
+    rows = doc.get("entities") or doc.get("entity") or []
+    if not rows:
+        raise ConfigError(f"{path} : aucune entité ([[entities]] avec entity_id, name, token).")
+    out = []
+    for i, row in enumerate(rows, start=1):
+        missing = [k for k in ("entity_id", "name", "token") if not row.get(k)]
+        if missing:
+            raise ConfigError(f"{path} : entité n°{i} incomplète, clés manquantes : {', '.join(missing)}.")
+        out.append(_entity(row["entity_id"], row["name"], row["token"], row.get("url") or DEFAULT_PENNYLANE_URL))
+    ids = [e.entity_id for e in out]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path} : identifiants d'entité en double.")
+    return tuple(out)
+
+
+def _entity(entity_id: str, name: str, token: str, url: str) -> EntityConfig:
+    if not ENTITY_ID_PATTERN.match(entity_id):
+        raise ConfigError(f"entity_id « {entity_id} » invalide (minuscules, chiffres, - et _).")
+    return EntityConfig(entity_id=entity_id, name=name, token=Secret(token), api_url=url.rstrip("/"))
+
+
+def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> Settings:
+    """Read the settings; `env` defaults to `os.environ` (tests pass their own)."""
+    env = os.environ if env is None else env
+    secrets = _read_secrets(root)
+
+    def get(key: str, default: str | None = None) -> str | None:
+        if env.get(key):
+            return env[key]
+        if key in secrets and secrets[key] not in (None, ""):
+            return str(secrets[key])
+        return default
+
+    data_dir = Path(get("ENCOURS_DATA_DIR", str(root / "data")) or "data")
+    entities: tuple[EntityConfig, ...] = ()
+    entities_file = get("ENCOURS_ENTITIES")
+    token = get("PENNYLANE_API_TOKEN")
+    if entities_file:
+        entities = _entities_from_file(Path(entities_file))
+    elif token:
+        entities = (
+            _entity(
+                get("ENCOURS_ENTITY_ID", "principal") or "principal",
+                get("ENCOURS_ENTITY_NAME", "Société principale") or "Société principale",
+                token,
+                get("PENNYLANE_API_URL", DEFAULT_PENNYLANE_URL) or DEFAULT_PENNYLANE_URL,
+            ),
+        )
+    try:
+        minutes = int(get("ENCOURS_SYNC_MINUTES", "15") or "15")
+        app_port = int(get("ENCOURS_APP_PORT", "8501") or "8501")
+        demo_port = int(get("ENCOURS_DEMO_API_PORT", "8765") or "8765")
+    except ValueError as exc:
+        raise ConfigError(
+            f"ENCOURS_SYNC_MINUTES, ENCOURS_APP_PORT et ENCOURS_DEMO_API_PORT doivent être des entiers ({exc})."
+        ) from exc
+    if minutes < 1:
+        raise ConfigError("ENCOURS_SYNC_MINUTES doit valoir au moins 1.")
+    return Settings(
+        data_dir=data_dir,
+        entities=entities,
+        sync_every_minutes=minutes,
+        app_port=app_port,
+        demo_api_port=demo_port,
+    )

@@ -1,0 +1,83 @@
+"""What the home page shows: data freshness per entity and the size of the book, in the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from core.scope import Scope
+from core.store import operations
+from core.store.analytical import snapshot_version
+from core.store.paths import StorePaths
+from core.store.reading import read_session
+
+_ENTITY_COUNTS = """
+SELECT e.entity_id, e.name,
+       count(DISTINCT c.customer_id)                                             AS customers,
+       count(i.invoice_id) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid')) AS invoices,
+       coalesce(sum(i.open_amount_eur), 0)                                       AS open_eur,
+       coalesce(sum(i.open_amount_eur) FILTER (WHERE i.status = 'overdue'), 0)  AS overdue_eur,
+       s.last_sync_at
+FROM entities AS e
+LEFT JOIN scoped_customers AS c ON c.entity_id = e.entity_id
+LEFT JOIN scoped_invoices AS i ON i.entity_id = c.entity_id AND i.customer_id = c.customer_id
+LEFT JOIN sync_state AS s ON s.entity_id = e.entity_id
+GROUP BY e.entity_id, e.name, s.last_sync_at
+ORDER BY e.name
+"""
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    entity_id: str
+    name: str
+    customers: int
+    invoices: int
+    open_eur: Decimal
+    overdue_eur: Decimal
+    published_sync_at: datetime | None
+    last_success_at: str | None = None
+    last_error: str | None = None
+
+
+def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[EntitySummary]:
+    with read_session(paths, scope, today=today) as con:
+        rows = con.execute(_ENTITY_COUNTS).fetchall()
+    runs = _runs_by_entity(paths)
+    out = []
+    for entity_id, name, customers, invoices, open_eur, overdue_eur, last_sync_at in rows:
+        run = runs.get(entity_id, {})
+        out.append(
+            EntitySummary(
+                entity_id=entity_id,
+                name=name,
+                customers=int(customers),
+                invoices=int(invoices),
+                open_eur=Decimal(open_eur),
+                overdue_eur=Decimal(overdue_eur),
+                published_sync_at=last_sync_at,
+                last_success_at=run.get("last_success_at"),
+                last_error=run.get("last_error") if run.get("last_status") == "failed" else None,
+            )
+        )
+    return out
+
+
+def _runs_by_entity(paths: StorePaths) -> dict[str, dict[str, Any]]:
+    if not paths.operations.exists():
+        return {}
+    with operations.session(paths) as ops:
+        return {r["entity_id"]: r for r in operations.latest_sync_runs(ops)}
+
+
+def data_as_of(paths: StorePaths) -> datetime | None:
+    """When the published snapshot was last synced (the oldest entity's sync), or None."""
+    if snapshot_version(paths) is None:
+        return None
+    from core.scope import everything
+
+    with read_session(paths, everything(), today=date.today(), live=False) as con:
+        row = con.execute("SELECT min(last_sync_at) FROM sync_state").fetchone()
+    return row[0] if row else None

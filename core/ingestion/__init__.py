@@ -1,0 +1,1 @@
+"""Ingestion: get Pennylane records (over HTTP, or from files for the demo) into a published snapshot."""

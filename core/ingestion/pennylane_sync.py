@@ -1,0 +1,245 @@
+"""Fetch one entity from Pennylane into staged JSON-lines files: a full backfill, or the
+changes since the last sync from the changelogs.
+
+Requests are kept at the floor: customers, invoices and the ledger lines of customer
+accounts, 100 per page; payment dates come from the lettering of those lines in bulk,
+never from one request per invoice. Incremental runs re-fetch changed ids 100 at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.config import EntityConfig
+from core.ingestion.batches import RESOURCE_NAMES, EntityBatch
+from core.pennylane.client import PennylaneClient
+from core.pennylane.errors import PennylaneChangelogTooOld, PennylaneScopeError
+from core.pennylane.filters import Filter
+from core.pennylane.pagination import LIST_LIMIT, Page
+from core.pennylane.scopes import accepted_scopes
+
+log = logging.getLogger(__name__)
+
+RETENTION = timedelta(weeks=4)
+FULL_SYNC_AFTER = RETENTION - timedelta(hours=12)
+"""Past this age the changelogs may have dropped events we never saw: back-fill instead."""
+OVERLAP = timedelta(minutes=5)
+"""The next incremental run re-reads this much of the changelog: re-applying an event is harmless."""
+ACCOUNTS_PER_FILTER = 100
+PATHS = {
+    "customers": "/customers",
+    "customer_invoices": "/customer_invoices",
+    "ledger_entry_lines": "/ledger_entry_lines",
+}
+
+
+class Progress(Protocol):
+    """Where a sync reports what it fetched (a terminal bar, or log lines)."""
+
+    def begin(self, entity_id: str, resource: str, expected: int | None) -> None: ...
+
+    def advance(self, records: int, requests: int) -> None: ...
+
+
+class NoProgress:
+    def begin(self, entity_id: str, resource: str, expected: int | None) -> None:
+        pass
+
+    def advance(self, records: int, requests: int) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class EntityState:
+    """What the published snapshot knows of an entity, to decide and scope the next run."""
+
+    changes_since: datetime | None
+    ledger_accounts: frozenset[int] = frozenset()
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Staged:
+    """Appends fetched records to one JSON-lines file, exactly as the loader reads them."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh = path.open("w", encoding="utf-8")
+        self.count = 0
+
+    def write(self, items: Iterable[dict[str, Any]]) -> None:
+        for item in items:
+            self._fh.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+            self._fh.write("\n")
+            self.count += 1
+
+    def close(self) -> None:
+        self._fh.flush()
+        self._fh.close()
+
+
+def check_scopes(me: dict[str, Any]) -> None:
+    """Fail before fetching anything when the token cannot read what Encours needs."""
+    scopes = set(me.get("scopes") or [])
+    for resource, path in PATHS.items():
+        accepted = accepted_scopes(path)
+        if accepted and not scopes.intersection(accepted):
+            raise PennylaneScopeError(
+                f"Le jeton Pennylane n'a pas le droit « {accepted[0]} » nécessaire pour lire {path} ({resource}).",
+                scope=accepted[0],
+                path=path,
+            )
+
+
+def needs_full_sync(state: EntityState | None, now: datetime, *, force: bool = False) -> bool:
+    return force or state is None or state.changes_since is None or state.changes_since < now - FULL_SYNC_AFTER
+
+
+def sync_entity(
+    client: PennylaneClient,
+    entity: EntityConfig,
+    state: EntityState | None,
+    *,
+    staging_dir: Path,
+    now: datetime,
+    force_full: bool = False,
+    progress: Progress | None = None,
+) -> EntityBatch:
+    """Fetch one entity and return its staged batch (not yet loaded)."""
+    progress = progress or NoProgress()
+    me = client.me()
+    check_scopes(me)
+    entity_dir = staging_dir / entity.entity_id
+    full = needs_full_sync(state, now, force=force_full)
+    batch: EntityBatch | None = None
+    if not full:
+        assert state is not None and state.changes_since is not None
+        try:
+            batch = _incremental(client, entity, state, entity_dir, progress)
+        except PennylaneChangelogTooOld:
+            log.warning("%s : changelogs plus anciens que la rétention, reprise complète", entity.entity_id)
+    if batch is None:
+        batch = _full(client, entity, state, entity_dir, progress)
+    batch.company = me.get("company") or {}
+    batch.changes_since = now - OVERLAP
+    batch.requests = client.stats.requests
+    return batch
+
+
+def _stage_pages(
+    pages: Iterable[list[dict[str, Any]]],
+    staged: _Staged,
+    client: PennylaneClient,
+    progress: Progress,
+    *,
+    keep: bool = False,
+    accept: Callable[[dict[str, Any]], bool] | None = None,
+) -> list[dict[str, Any]]:
+    """Write every page (the records `accept` takes) to the staged file; return them if `keep`."""
+    kept: list[dict[str, Any]] = []
+    for page in pages:
+        before = client.stats.requests
+        records = page if accept is None else [r for r in page if accept(r)]
+        staged.write(records)
+        if keep:
+            kept.extend(records)
+        progress.advance(len(page), client.stats.requests - before)
+    return kept
+
+
+def _full(
+    client: PennylaneClient, entity: EntityConfig, state: EntityState | None, entity_dir: Path, progress: Progress
+) -> EntityBatch:
+    counts = state.counts if state else {}
+    files: dict[str, list[Path]] = {}
+    staged = {r: _Staged(entity_dir / f"{r}.jsonl") for r in RESOURCE_NAMES}
+    try:
+        progress.begin(entity.entity_id, "customers", counts.get("customers"))
+        customers = _stage_pages(client.iter_customers(), staged["customers"], client, progress, keep=True)
+        progress.begin(entity.entity_id, "customer_invoices", counts.get("customer_invoices"))
+        _stage_pages(client.iter_customer_invoices(), staged["customer_invoices"], client, progress)
+        accounts = sorted({a for a in (_ledger_account(c) for c in customers) if a is not None})
+        progress.begin(entity.entity_id, "ledger_entry_lines", counts.get("ledger_entry_lines"))
+        for chunk in _chunks(accounts, ACCOUNTS_PER_FILTER):
+            lines = client.iter_ledger_entry_lines([("ledger_account_id", "in", chunk)])
+            _stage_pages(lines, staged["ledger_entry_lines"], client, progress)
+    finally:
+        for s in staged.values():
+            s.close()
+    files = {r: [s.path] for r, s in staged.items()}
+    return EntityBatch(entity_id=entity.entity_id, name=entity.name, company={}, files=files, full=True)
+
+
+def _incremental(
+    client: PennylaneClient, entity: EntityConfig, state: EntityState, entity_dir: Path, progress: Progress
+) -> EntityBatch:
+    assert state.changes_since is not None
+    changed: dict[str, list[int]] = {}
+    deleted: dict[str, list[int]] = {}
+    for resource in RESOURCE_NAMES:
+        progress.begin(entity.entity_id, f"changelogs/{resource}", None)
+        last_op: dict[int, str] = {}
+        for page in client.iter_changelog(resource, state.changes_since):
+            for event in page:
+                last_op[int(event["id"])] = str(event.get("operation"))
+            progress.advance(len(page), 1)
+        deleted[resource] = sorted(i for i, op in last_op.items() if op == "delete")
+        changed[resource] = sorted(i for i, op in last_op.items() if op != "delete")
+    staged = {r: _Staged(entity_dir / f"{r}.jsonl") for r in RESOURCE_NAMES}
+    try:
+        progress.begin(entity.entity_id, "customers", len(changed["customers"]))
+        customers = _fetch_ids(client.iter_customers, changed["customers"], staged["customers"], client, progress)
+        progress.begin(entity.entity_id, "customer_invoices", len(changed["customer_invoices"]))
+        _fetch_ids(
+            client.iter_customer_invoices, changed["customer_invoices"], staged["customer_invoices"], client, progress
+        )
+        accounts = set(state.ledger_accounts) | {a for a in (_ledger_account(c) for c in customers) if a is not None}
+        progress.begin(entity.entity_id, "ledger_entry_lines", len(changed["ledger_entry_lines"]))
+        for chunk in _chunks(changed["ledger_entry_lines"], LIST_LIMIT):
+            lines = client.iter_ledger_entry_lines([("id", "in", chunk)])
+            _stage_pages(
+                lines, staged["ledger_entry_lines"], client, progress, accept=lambda r: _ledger_account(r) in accounts
+            )
+    finally:
+        for s in staged.values():
+            s.close()
+    return EntityBatch(
+        entity_id=entity.entity_id,
+        name=entity.name,
+        company={},
+        files={r: [s.path] for r, s in staged.items()},
+        full=False,
+        deleted=deleted,
+    )
+
+
+def _fetch_ids(
+    iterate: Callable[[list[Filter]], Iterator[Page]],
+    ids: Sequence[int],
+    staged: _Staged,
+    client: PennylaneClient,
+    progress: Progress,
+) -> list[dict[str, Any]]:
+    """Re-fetch changed records 100 ids per request (the `in` filter), keeping them."""
+    records: list[dict[str, Any]] = []
+    for chunk in _chunks(ids, LIST_LIMIT):
+        records.extend(_stage_pages(iterate([("id", "in", chunk)]), staged, client, progress, keep=True))
+    return records
+
+
+def _ledger_account(record: dict[str, Any]) -> int | None:
+    account = record.get("ledger_account")
+    if isinstance(account, dict) and isinstance(account.get("id"), int):
+        return int(account["id"])
+    return None
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])

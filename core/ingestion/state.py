@@ -1,0 +1,44 @@
+"""What the published snapshot says about each entity's last sync (read before a run)."""
+
+from __future__ import annotations
+
+from core.ingestion.pennylane_sync import EntityState
+from core.store.analytical import StoreNotPublished, open_snapshot
+from core.store.paths import StorePaths
+
+_STATE = "SELECT entity_id, changes_since FROM sync_state"
+_ACCOUNTS = "SELECT entity_id, list(DISTINCT ledger_account_id) FROM pennylane_customers WHERE ledger_account_id IS NOT NULL GROUP BY 1"
+_COUNTS = """
+SELECT entity_id, 'customers', count(*) FROM pennylane_customers GROUP BY 1
+UNION ALL SELECT entity_id, 'customer_invoices', count(*) FROM pennylane_customer_invoices GROUP BY 1
+UNION ALL SELECT entity_id, 'ledger_entry_lines', count(*) FROM pennylane_ledger_entry_lines GROUP BY 1
+"""
+
+
+def read_states(paths: StorePaths) -> dict[str, EntityState]:
+    """Per entity: changelog position, known customer ledger accounts, record counts (for ETAs)."""
+    try:
+        with open_snapshot(paths) as con:
+            positions = dict(con.execute(_STATE).fetchall())
+            accounts = dict(con.execute(_ACCOUNTS).fetchall())
+            counts: dict[str, dict[str, int]] = {}
+            for entity_id, resource, n in con.execute(_COUNTS).fetchall():
+                counts.setdefault(entity_id, {})[resource] = int(n)
+    except StoreNotPublished:
+        return {}
+    return {
+        entity_id: EntityState(
+            changes_since=since,
+            ledger_accounts=frozenset(int(a) for a in accounts.get(entity_id, [])),
+            counts=counts.get(entity_id, {}),
+        )
+        for entity_id, since in positions.items()
+    }
+
+
+def published_entities(paths: StorePaths) -> set[str]:
+    try:
+        with open_snapshot(paths) as con:
+            return {e for (e,) in con.execute("SELECT entity_id FROM entities").fetchall()}
+    except StoreNotPublished:
+        return set()

@@ -1,0 +1,85 @@
+"""Who may see which customers: the one scope filter every query and export goes through.
+
+admin, accounting and treasury see every customer; an agency manager sees the customers
+of their agency; a sales rep sees the customers they are assigned to (their portfolio).
+Pages never filter rows themselves: they pass a Scope to core functions, and
+core.store.reading applies it once, in the database session.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+ALL_CUSTOMERS_ROLES = frozenset({"admin", "accounting", "treasury"})
+ROLES = ("admin", "accounting", "treasury", "agency_manager", "sales_rep")
+ROLE_LABELS = {
+    "admin": "Administrateur",
+    "accounting": "Comptabilité",
+    "treasury": "Trésorerie",
+    "agency_manager": "Directeur d'agence",
+    "sales_rep": "Chargé de clientèle",
+}
+
+
+class UnknownUser(LookupError):
+    """No active user with that e-mail."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The customers one user may see. `customers is None` means all of them."""
+
+    email: str
+    role: str
+    full_name: str = ""
+    agency_id: str | None = None
+    customers: frozenset[tuple[str, int]] | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.customers is None
+
+    def allows(self, entity_id: str, customer_id: int) -> bool:
+        return self.customers is None or (entity_id, customer_id) in self.customers
+
+    @property
+    def cache_key(self) -> tuple[str, int]:
+        return (self.email, hash(self.customers))
+
+
+def scope_for(ops: sqlite3.Connection, email: str) -> Scope:
+    """Build the scope of an active user from the operational store (live hierarchy)."""
+    row = ops.execute(
+        "SELECT email, full_name, role, agency_id FROM users WHERE lower(email) = lower(?) AND active = 1", (email,)
+    ).fetchone()
+    if row is None:
+        raise UnknownUser(f"Aucun utilisateur actif « {email} ».")
+    email, full_name, role, agency_id = row
+    if role in ALL_CUSTOMERS_ROLES:
+        return Scope(email=email, role=role, full_name=full_name, agency_id=agency_id)
+    if role == "agency_manager":
+        rows = ops.execute("SELECT entity_id, customer_id FROM customer_accounts WHERE agency_id = ?", (agency_id,))
+    elif role == "sales_rep":
+        rows = ops.execute("SELECT entity_id, customer_id FROM customer_managers WHERE email = ?", (email,))
+    else:
+        raise UnknownUser(f"Rôle inconnu « {role} » pour {email}.")
+    return Scope(
+        email=email,
+        role=role,
+        full_name=full_name,
+        agency_id=agency_id,
+        customers=frozenset((str(e), int(c)) for e, c in rows.fetchall()),
+    )
+
+
+def everything(email: str = "systeme", role: str = "admin") -> Scope:
+    """The unrestricted scope, for jobs acting on behalf of the whole organisation."""
+    return Scope(email=email, role=role)
+
+
+def active_users(ops: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(email, full name, role) of every active user, admins first, for the sign-in choice."""
+    order = {role: i for i, role in enumerate(ROLES)}
+    rows = ops.execute("SELECT email, full_name, role FROM users WHERE active = 1").fetchall()
+    return sorted(((e, n, r) for e, n, r in rows), key=lambda u: (order.get(u[2], 99), u[1]))

@@ -1,0 +1,81 @@
+-- One row per customer invoice or credit note, with what the pages need: what is still open,
+-- when it was due, when payment is now expected (agreement date if a collector recorded one),
+-- how late it is as of encours_today(), a normalised status, and who looks after the customer.
+CREATE OR REPLACE VIEW invoices AS
+WITH settled AS (
+    SELECT entity_id, invoice_id,
+           sum(amount_eur) FILTER (WHERE kind = 'payment')      AS paid_eur,
+           sum(amount_eur) FILTER (WHERE kind = 'credit_note')  AS credited_eur,
+           max(settled_on) FILTER (WHERE kind = 'payment')      AS last_payment_date
+    FROM payment_allocations
+    GROUP BY ALL
+),
+amounts AS (
+    SELECT i.*,
+           CAST(coalesce(s.paid_eur, 0) AS DECIMAL(18, 2))      AS paid_amount_eur,
+           CAST(coalesce(s.credited_eur, 0) AS DECIMAL(18, 2))  AS credited_amount_eur,
+           s.last_payment_date,
+           CASE
+               WHEN i.draft OR i.is_credit_note THEN CAST(0 AS DECIMAL(18, 2))
+               ELSE CAST(greatest(coalesce(i.remaining_amount_eur,
+                                           i.amount_eur - coalesce(s.paid_eur, 0) - coalesce(s.credited_eur, 0)),
+                                  0) AS DECIMAL(18, 2))
+           END                                                  AS open_amount_eur
+    FROM pennylane_customer_invoices AS i
+    LEFT JOIN settled AS s USING (entity_id, invoice_id)
+),
+statused AS (
+    SELECT a.*,
+           f.internal_status,
+           f.agreement_date,
+           CASE
+               WHEN a.draft OR a.pennylane_status IN ('draft', 'incomplete') THEN 'draft'
+               WHEN a.is_credit_note THEN 'credit_note'
+               WHEN a.pennylane_status = 'archived' THEN 'archived'
+               WHEN a.open_amount_eur <= 0
+                    AND (a.pennylane_status = 'cancelled' OR a.credited_amount_eur >= a.amount_eur) THEN 'cancelled'
+               WHEN a.open_amount_eur <= 0 THEN 'paid'
+               WHEN a.due_date < encours_today() THEN 'overdue'
+               ELSE 'not_due'
+           END                                                  AS status
+    FROM amounts AS a
+    LEFT JOIN invoice_followups AS f USING (entity_id, invoice_id)
+)
+SELECT s.entity_id,
+       c.entity_name,
+       s.invoice_id,
+       s.invoice_number,
+       s.label,
+       s.customer_id,
+       c.customer_name,
+       c.customer_type,
+       c.agency_id,
+       c.agency_name,
+       c.primary_manager_email,
+       c.primary_manager_name,
+       c.account_manager_emails,
+       s.issue_date,
+       s.due_date,
+       s.agreement_date,
+       coalesce(s.agreement_date, s.due_date)                   AS expected_date,
+       s.currency,
+       s.amount_eur,
+       s.tax_eur,
+       s.currency_amount,
+       s.paid_amount_eur,
+       s.credited_amount_eur,
+       s.open_amount_eur,
+       s.last_payment_date,
+       s.status,
+       s.status IN ('not_due', 'overdue') AND s.paid_amount_eur > 0 AS partially_paid,
+       CASE WHEN s.status = 'overdue' THEN encours_today() - s.due_date ELSE 0 END AS days_late,
+       CASE WHEN s.status IN ('not_due', 'overdue') AND coalesce(s.agreement_date, s.due_date) < encours_today()
+            THEN encours_today() - coalesce(s.agreement_date, s.due_date) ELSE 0 END AS days_past_expected,
+       coalesce(s.internal_status, 'issued')                    AS internal_status,
+       s.pennylane_status,
+       s.is_credit_note,
+       s.credited_invoice_id,
+       s.e_invoicing_status,
+       s.updated_at
+FROM statused AS s
+LEFT JOIN customers AS c USING (entity_id, customer_id);

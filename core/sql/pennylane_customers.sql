@@ -1,0 +1,19 @@
+-- Raw Pennylane customers (GET /customers), one row per (entity, Pennylane id).
+-- Staging keeps Pennylane's ids and the record's JSON verbatim in `raw`.
+CREATE TABLE IF NOT EXISTS pennylane_customers (
+    entity_id           VARCHAR NOT NULL,
+    customer_id         BIGINT NOT NULL,
+    customer_type       VARCHAR,          -- company | individual
+    name                VARCHAR NOT NULL,
+    emails              VARCHAR[] NOT NULL,
+    billing_language    VARCHAR,          -- fr_FR | en_GB | de_DE
+    payment_conditions  VARCHAR,
+    ledger_account_id   BIGINT,
+    reference           VARCHAR,
+    external_reference  VARCHAR,
+    reg_no              VARCHAR,
+    country_alpha2      VARCHAR,
+    created_at          TIMESTAMPTZ,
+    updated_at          TIMESTAMPTZ,
+    raw                 JSON NOT NULL
+);

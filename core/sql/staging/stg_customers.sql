@@ -1,0 +1,34 @@
+WITH parsed AS (
+    -- parse each record once into a struct of strings; checks and casts below read the struct
+    SELECT line_no, raw, json_transform(raw, '{
+        "id": "VARCHAR", "customer_type": "VARCHAR", "name": "VARCHAR", "first_name": "VARCHAR",
+        "last_name": "VARCHAR", "emails": ["VARCHAR"], "billing_language": "VARCHAR",
+        "payment_conditions": "VARCHAR", "ledger_account": {"id": "VARCHAR"}, "reference": "VARCHAR",
+        "external_reference": "VARCHAR", "reg_no": "VARCHAR", "billing_address": {"country_alpha2": "VARCHAR"},
+        "created_at": "VARCHAR", "updated_at": "VARCHAR"}') AS j
+    FROM staged_records
+)
+SELECT
+    $entity_id                                                   AS entity_id,
+    try_cast(j.id AS BIGINT)                                     AS customer_id,
+    j.customer_type                                              AS customer_type,
+    coalesce(nullif(trim(j.name), ''), nullif(trim(concat_ws(' ', j.first_name, j.last_name)), '')) AS name,
+    coalesce(j.emails, [])::VARCHAR[]                            AS emails,
+    j.billing_language                                           AS billing_language,
+    j.payment_conditions                                         AS payment_conditions,
+    try_cast(j.ledger_account.id AS BIGINT)                      AS ledger_account_id,
+    j.reference                                                  AS reference,
+    j.external_reference                                         AS external_reference,
+    j.reg_no                                                     AS reg_no,
+    j.billing_address.country_alpha2                             AS country_alpha2,
+    try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
+    try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
+    raw,
+    line_no,
+    j.id                                                         AS record_id,
+    CASE
+        WHEN try_cast(j.id AS BIGINT) IS NULL THEN 'id manquant ou non entier'
+        WHEN coalesce(nullif(trim(j.name), ''), nullif(trim(concat_ws(' ', j.first_name, j.last_name)), '')) IS NULL
+            THEN 'nom manquant'
+    END                                                          AS reject_reason
+FROM parsed

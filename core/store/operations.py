@@ -1,0 +1,188 @@
+"""The operational store: what people and the scheduler write (statuses, agreement dates,
+notes, calls, reminder log, e-mail events, users, hierarchy, sync runs).
+
+SQLite in WAL mode lets many processes write it concurrently, which the DuckDB file
+cannot. Every access goes through this module, so PostgreSQL can replace it later.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from core.store.paths import StorePaths
+from core.store.schema import ORGANISATION_TABLES, SQL_DIR
+
+OPS_TABLES = ("agencies", "users", "customer_accounts", "customer_managers", "invoice_followups", "sync_runs")
+BUSY_TIMEOUT_MS = 15_000
+_SELECT_ALL = {name: "SELECT * FROM " + name for name in OPS_TABLES}  # noqa: S608 - whitelisted identifiers
+
+
+def connect(paths: StorePaths) -> sqlite3.Connection:
+    """A connection to the operational store, schema ensured. Close it when done."""
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(paths.operations, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    con.execute("PRAGMA busy_timeout = 15000")
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute("PRAGMA foreign_keys = ON")
+    _ensure_schema(con)
+    return con
+
+
+@contextmanager
+def session(paths: StorePaths) -> Iterator[sqlite3.Connection]:
+    con = connect(paths)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _ensure_schema(con: sqlite3.Connection) -> None:
+    for name in ("ops_revision", *OPS_TABLES):
+        con.executescript((SQL_DIR / "ops" / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+@contextmanager
+def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE: writers queue instead of failing), revision bumped."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+        con.execute("UPDATE ops_revision SET revision = revision + 1 WHERE id = 1")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def revision(con: sqlite3.Connection) -> int:
+    row = con.execute("SELECT revision FROM ops_revision WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def seed_organisation(con: sqlite3.Connection, organisation: Mapping[str, Any]) -> bool:
+    """Load a hierarchy (agencies, users, assignments) into an empty store; a no-op otherwise.
+
+    Returns True when it seeded. The hierarchy belongs to the admins once it exists, so a
+    second seeding never overwrites their changes.
+    """
+    if con.execute("SELECT count(*) FROM users").fetchone()[0]:
+        return False
+    with transaction(con):
+        con.executemany(
+            "INSERT INTO agencies (agency_id, name, entity_id) VALUES (:agency_id, :name, :entity_id)",
+            organisation["agencies"],
+        )
+        con.executemany(
+            "INSERT INTO users (email, full_name, role, agency_id, active) "
+            "VALUES (:email, :full_name, :role, :agency_id, 1)",
+            organisation["users"],
+        )
+        con.executemany(
+            "INSERT INTO customer_accounts (entity_id, customer_id, agency_id) "
+            "VALUES (:entity_id, :customer_id, :agency_id)",
+            organisation["customer_accounts"],
+        )
+        con.executemany(
+            "INSERT INTO customer_managers (entity_id, customer_id, email, is_primary) "
+            "VALUES (:entity_id, :customer_id, :email, :is_primary)",
+            organisation["customer_managers"],
+        )
+    return True
+
+
+def read_table(con: sqlite3.Connection, table: str) -> pa.Table:
+    """A whole operational table as Arrow, for copying into a snapshot or overlaying a read."""
+    if table not in OPS_TABLES:
+        raise ValueError(f"unknown operational table {table!r}")
+    cur = con.execute(_SELECT_ALL[table])
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+
+
+def read_organisation(con: sqlite3.Connection) -> dict[str, pa.Table]:
+    """The tables a snapshot carries a copy of, read in one consistent transaction."""
+    con.execute("BEGIN")
+    try:
+        return {name: read_table(con, name) for name in ORGANISATION_TABLES}
+    finally:
+        con.execute("COMMIT")
+
+
+def start_sync_run(con: sqlite3.Connection, entity_id: str, mode: str, now: datetime) -> int:
+    with transaction(con):
+        cur = con.execute(
+            "INSERT INTO sync_runs (entity_id, started_at, mode, status) VALUES (?, ?, ?, 'running')",
+            (entity_id, now.isoformat(), mode),
+        )
+    return int(cur.lastrowid or 0)
+
+
+def finish_sync_run(
+    con: sqlite3.Connection,
+    run_id: int,
+    now: datetime,
+    *,
+    error: str | None = None,
+    requests: int | None = None,
+    records: int | None = None,
+    mode: str | None = None,
+) -> None:
+    with transaction(con):
+        con.execute(
+            "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, requests = ?, records = ?,"
+            " mode = coalesce(?, mode) WHERE run_id = ?",
+            (now.isoformat(), "failed" if error else "success", error, requests, records, mode, run_id),
+        )
+
+
+def latest_sync_runs(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Per entity: the last run, the last successful one, and its error if the last run failed."""
+    rows = con.execute(
+        """
+        SELECT r.entity_id,
+               (SELECT max(finished_at) FROM sync_runs s WHERE s.entity_id = r.entity_id AND s.status = 'success')
+                   AS last_success_at,
+               r.status AS last_status, r.started_at AS last_started_at, r.finished_at AS last_finished_at,
+               r.error AS last_error
+        FROM sync_runs r
+        WHERE r.run_id = (SELECT max(run_id) FROM sync_runs s WHERE s.entity_id = r.entity_id)
+        ORDER BY r.entity_id
+        """
+    ).fetchall()
+    keys = ("entity_id", "last_success_at", "last_status", "last_started_at", "last_finished_at", "last_error")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def upsert_followup(
+    con: sqlite3.Connection,
+    entity_id: str,
+    invoice_id: int,
+    *,
+    internal_status: str,
+    agreement_date: str | None,
+    updated_by: str | None,
+    now: datetime,
+) -> None:
+    """Record a collector's status and agreement date for one invoice."""
+    with transaction(con):
+        con.execute(
+            """
+            INSERT INTO invoice_followups (entity_id, invoice_id, internal_status, agreement_date, updated_at, updated_by)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (entity_id, invoice_id) DO UPDATE SET
+                internal_status = excluded.internal_status,
+                agreement_date = excluded.agreement_date,
+                updated_at = excluded.updated_at,
+                updated_by = excluded.updated_by
+            """,
+            (entity_id, invoice_id, internal_status, agreement_date, now.isoformat(), updated_by),
+        )

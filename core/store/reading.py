@@ -1,0 +1,78 @@
+"""The session every app query runs in: the published snapshot, joined with live operational
+rows, restricted to the user's scope, with "today" pinned.
+
+- Live overlay: the snapshot carries a copy of the hierarchy and follow-ups as of its
+  publish (for analysts). Here the same-named temporary tables shadow them with the rows
+  currently in the operational store, so the views in the snapshot (invoices, cash_events…)
+  show an agreement date the moment a collector records it, with one definition of each view.
+- Scope: queries read `scoped_invoices`, `scoped_customers` and `scoped_cash_events`, which
+  are the views restricted to the scope's customers. This is the only place rows are filtered
+  by role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from core.scope import Scope
+from core.store import operations
+from core.store.analytical import open_snapshot
+from core.store.paths import StorePaths
+from core.store.schema import ORGANISATION_TABLES
+
+SCOPED_VIEWS = ("invoices", "customers", "cash_events")
+# Identifiers below come from these constants, never from input (hence the noqa: S608).
+_OVERLAY = {
+    name: (
+        "CREATE TEMP TABLE " + name + " AS SELECT * FROM store.main." + name + " LIMIT 0",  # noqa: S608
+        "INSERT INTO temp.main." + name + " BY NAME SELECT * FROM _live_rows",  # noqa: S608
+    )
+    for name in ORGANISATION_TABLES
+}
+_SCOPED_ALL = {v: "CREATE TEMP VIEW scoped_" + v + " AS SELECT * FROM " + v for v in SCOPED_VIEWS}  # noqa: S608
+_SEMI_JOIN_SCOPE = " SEMI JOIN scope_customers USING (entity_id, customer_id)"
+_SCOPED_SOME = {v: _SCOPED_ALL[v] + _SEMI_JOIN_SCOPE for v in SCOPED_VIEWS}
+
+
+@contextmanager
+def read_session(
+    paths: StorePaths, scope: Scope, *, today: date, live: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short read-only session for one request. `live=False` reads the snapshot's own copy."""
+    with open_snapshot(paths) as con:
+        con.execute("SET VARIABLE encours_today = ?", [today.isoformat()])
+        if live and paths.operations.exists():
+            with operations.session(paths) as ops:
+                tables = operations.read_organisation(ops)
+            for name, table in tables.items():
+                create, insert = _OVERLAY[name]
+                con.execute(create)
+                con.register("_live_rows", table)
+                con.execute(insert)
+                con.unregister("_live_rows")
+        _apply_scope(con, scope)
+        yield con
+
+
+def _apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    if scope.customers is None:
+        for sql in _SCOPED_ALL.values():
+            con.execute(sql)
+        return
+    pairs = sorted(scope.customers)
+    allowed = pa.table(
+        {
+            "entity_id": pa.array([e for e, _ in pairs], pa.string()),
+            "customer_id": pa.array([c for _, c in pairs], pa.int64()),
+        }
+    )
+    con.register("_scope_rows", allowed)
+    con.execute("CREATE TEMP TABLE scope_customers AS SELECT * FROM _scope_rows")
+    con.unregister("_scope_rows")
+    for sql in _SCOPED_SOME.values():
+        con.execute(sql)

@@ -1,0 +1,71 @@
+"""The ingestion job: `python -m jobs.ingest [--full] [--wait]`.
+
+Syncs every configured entity from Pennylane (or the demo company from the project's local
+Pennylane-compatible server when no token is configured) and publishes one snapshot.
+
+Exit codes: 0 success; 1 the sync failed for at least one entity (one line per reason on
+stderr; the others are published); 2 configuration error; 3 another sync is already
+running (use --wait to queue behind it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from core.config import ConfigError, EntityConfig, Settings, load_settings
+from core.formatting import paris_now
+from core.ingestion.demo_source import demo_api, demo_entities
+from core.ingestion.sync import run_sync
+from core.store.lock import IngestionAlreadyRunning, ingestion_lock
+from core.store.paths import StorePaths
+from jobs import logs, progress
+
+log = logging.getLogger("encours.ingest")
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
+
+
+@contextmanager
+def configured_entities(settings: Settings, paths: StorePaths) -> Iterator[tuple[EntityConfig, ...]]:
+    """The entities to sync: the configured tokens, or the demo company over local HTTP."""
+    if not settings.demo:
+        yield settings.entities
+        return
+    if not (paths.demo_dir / "organisation.json").exists():
+        raise ConfigError("aucun jeton Pennylane et pas de société de démonstration : lancez `make run`.")
+    with demo_api(paths.demo_dir, settings.demo_api_port) as base_url:
+        yield demo_entities(paths.demo_dir, base_url)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jobs.ingest", description="Synchronisation Pennylane → Encours")
+    parser.add_argument("--full", action="store_true", help="reprise complète, même si une synchro incrémentale suffit")
+    parser.add_argument("--wait", action="store_true", help="attendre la fin d'une synchronisation déjà en cours")
+    args = parser.parse_args(argv)
+    logs.configure()
+    try:
+        settings = load_settings()
+        paths = StorePaths(settings.data_dir).ensure()
+        with ingestion_lock(paths.ingest_lock, wait=args.wait), configured_entities(settings, paths) as entities:
+            with progress.for_terminal() as bar:
+                result = run_sync(paths, entities, now=paris_now(), full=args.full, progress=bar)
+    except ConfigError as exc:
+        print(f"encours: configuration : {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except IngestionAlreadyRunning as exc:
+        print(f"encours: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    for entity_id, reason in result.failures.items():
+        print(f"encours: {entity_id} : {reason}", file=sys.stderr)
+    if result.report is not None:
+        for reject in result.report.rejects:
+            print(f"encours: avertissement : enregistrement écarté {reject}", file=sys.stderr)
+        log.info("publié : %s ; requêtes : %s", result.report.records, result.requests)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Serve demo data through the local Pennylane-compatible API.
+
+    python -m jobs.pennylane_local --data DIR [--port 8765] [--host 127.0.0.1] [--no-rate-limit] [--now 2026-11-20T09:00:00Z]
+
+``DIR`` is a demo root (``organisation.json`` + one folder per entity; the
+token for entity X is ``demo-token-X``) or a single entity folder. ``--now``
+starts the server's clock at that instant (it then advances normally), so the
+changelogs of data generated for a given day stay inside their 4-week window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from core.pennylane.scopes import API_PREFIX
+from core.pennylane_local import create_app, load_data, run_forever
+from core.pennylane_local.changelog import parse_timestamp
+
+log = logging.getLogger("jobs.pennylane_local")
+
+
+def _clock_from(start: datetime) -> Callable[[], datetime]:
+    offset = start - datetime.now(UTC)
+    return lambda: datetime.now(UTC) + offset
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jobs.pennylane_local", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", required=True, help="demo root or entity folder")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-rate-limit", action="store_true", help="do not enforce 25 requests / 5 s per token")
+    parser.add_argument(
+        "--now", type=parse_timestamp, default=None, help="server clock start, RFC 3339 (default: real time)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        datasets = load_data(args.data)
+    except (OSError, ValueError, KeyError) as exc:
+        log.error("Cannot load demo data from %s: %s", args.data, exc)
+        return 2
+    app = create_app(datasets, rate_limit=not args.no_rate_limit, now=_clock_from(args.now) if args.now else None)
+    log.info(
+        "Serving %d companies on http://%s:%d%s (tokens: %s)",
+        len(datasets),
+        args.host,
+        args.port,
+        API_PREFIX,
+        ", ".join(sorted(datasets)),
+    )
+    run_forever(app, args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The scheduler: a companion process that runs the ingestion on a cadence (and at start).
+
+Each sync runs as its own `python -m jobs.ingest` process: a failure or a crash there never
+takes the scheduler down, and the ingestion lock keeps two runs from overlapping (a run
+started by hand meanwhile is told so and exits). `schedule` does not catch up runs missed
+while the process was down; the ingestion finds its own position from the store instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+
+import schedule
+
+from core.config import load_settings
+from jobs import logs
+
+log = logging.getLogger("encours.scheduler")
+
+
+def run_ingestion() -> int:
+    """One sync in a child process; its exit code says how it went (see jobs/ingest.py)."""
+    result = subprocess.run([sys.executable, "-m", "jobs.ingest"], check=False)
+    if result.returncode == 0:
+        log.info("synchronisation terminée")
+    elif result.returncode == 3:
+        log.info("synchronisation déjà en cours ailleurs : ce créneau est sauté")
+    else:
+        log.warning("synchronisation en échec (code %s) ; nouvel essai au prochain créneau", result.returncode)
+    return result.returncode
+
+
+def build_schedule(scheduler: schedule.Scheduler, every_minutes: int, job: Callable[[], object]) -> None:
+    scheduler.every(every_minutes).minutes.do(job)
+
+
+def serve(stop: threading.Event, *, every_minutes: int, job: Callable[[], object] = run_ingestion) -> None:
+    """Run `job` now, then every `every_minutes`, until `stop` is set (the running job finishes first)."""
+    scheduler = schedule.Scheduler()
+    build_schedule(scheduler, every_minutes, job)
+    job()
+    while not stop.is_set():
+        scheduler.run_pending()
+        idle = scheduler.idle_seconds
+        stop.wait(min(idle if idle is not None and idle > 0 else 1.0, 30.0))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jobs.scheduler", description="Planificateur Encours")
+    parser.add_argument("--every", type=int, default=None, help="minutes entre deux synchronisations")
+    args = parser.parse_args(argv)
+    logs.configure()
+    settings = load_settings()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    every = args.every or settings.sync_every_minutes
+    log.info("planificateur démarré : synchronisation toutes les %s minutes", every)
+    serve(stop, every_minutes=every)
+    log.info("planificateur arrêté")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""The home page (through app.py): freshness, counts per entity, the user's scope."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.support.stores import seeded_store
+
+
+def _app(monkeypatch, paths):
+    monkeypatch.setenv("ENCOURS_DATA_DIR", str(paths.data_dir))
+    monkeypatch.delenv("PENNYLANE_API_TOKEN", raising=False)
+    monkeypatch.delenv("ENCOURS_ENTITIES", raising=False)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_home_shows_entities_counts_and_freshness(tmp_path, monkeypatch):
+    paths = seeded_store(tmp_path)
+    at = _app(monkeypatch, paths).run()
+    assert not at.exception
+    assert "Alpha SAS" in " ".join(m.value for m in at.markdown)
+    metrics = _metrics(at)
+    assert metrics["Clients"] == "3"
+    assert metrics["Encours"] == "50,00\u00a0€"
+    assert any("Données au 22/11/2026" in c.value for c in at.sidebar.caption)
+
+
+def test_a_sales_rep_sees_only_their_portfolio(tmp_path, monkeypatch):
+    paths = seeded_store(tmp_path)
+    at = _app(monkeypatch, paths).run()
+    at.sidebar.selectbox(key="app.user").set_value("rep.a@verdier.example").run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["Clients"] == "2"
+    assert metrics["Encours"] == "20,00\u00a0€"
+
+
+def test_home_says_when_nothing_is_published_yet(tmp_path, monkeypatch):
+    from core.store import operations
+    from core.store.paths import StorePaths
+    from tests.support.stores import ORGANISATION
+
+    paths = StorePaths(tmp_path / "data").ensure()
+    with operations.session(paths) as ops:
+        operations.seed_organisation(ops, ORGANISATION)
+    at = _app(monkeypatch, paths).run()
+    assert not at.exception
+    assert any("première synchronisation" in i.value for i in at.info)
