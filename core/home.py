@@ -9,7 +9,7 @@ from typing import Any
 
 from core.scope import Scope
 from core.store import operations
-from core.store.analytical import snapshot_version
+from core.store.analytical import open_snapshot, snapshot_version
 from core.store.paths import StorePaths
 from core.store.reading import read_session
 
@@ -38,7 +38,7 @@ class EntitySummary:
     open_eur: Decimal
     overdue_eur: Decimal
     published_sync_at: datetime | None
-    last_success_at: str | None = None
+    last_success_at: datetime | None = None
     last_error: str | None = None
 
 
@@ -58,11 +58,15 @@ def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[En
                 open_eur=Decimal(open_eur),
                 overdue_eur=Decimal(overdue_eur),
                 published_sync_at=last_sync_at,
-                last_success_at=run.get("last_success_at"),
+                last_success_at=_parse(run.get("last_success_at")),
                 last_error=run.get("last_error") if run.get("last_status") == "failed" else None,
             )
         )
     return out
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _runs_by_entity(paths: StorePaths) -> dict[str, dict[str, Any]]:
@@ -76,8 +80,6 @@ def data_as_of(paths: StorePaths) -> datetime | None:
     """When the published snapshot was last synced (the oldest entity's sync), or None."""
     if snapshot_version(paths) is None:
         return None
-    from core.scope import everything
-
-    with read_session(paths, everything(), today=date.today(), live=False) as con:
+    with open_snapshot(paths) as con:
         row = con.execute("SELECT min(last_sync_at) FROM sync_state").fetchone()
     return row[0] if row else None

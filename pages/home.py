@@ -34,8 +34,9 @@ for s in summaries:
         cols[1].metric("Factures", formatting.number(s.invoices))
         cols[2].metric("Encours", formatting.money(s.open_eur))
         cols[3].metric("Dont échu", formatting.money(s.overdue_eur))
-        synced = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"
-        st.caption(f"Dernière synchronisation publiée : {synced}")
+        published = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"
+        succeeded = formatting.moment(s.last_success_at) if s.last_success_at else "—"
+        st.caption(f"Dernière synchronisation réussie : {succeeded} · données publiées du {published}")
         if s.last_error:
             st.error(f"Dernière synchronisation en échec : {s.last_error}")
 

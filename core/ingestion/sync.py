@@ -22,9 +22,8 @@ from core.ingestion.batches import EntityBatch
 from core.ingestion.pennylane_sync import Progress, sync_entity
 from core.ingestion.runs import RunReport, publish_batches
 from core.ingestion.state import read_states
-from core.pennylane.client import PennylaneClient
+from core.pennylane.client import DEFAULT_TIMEOUT, PennylaneClient
 from core.pennylane.errors import PennylaneError
-from core.pennylane.throttle import Throttle
 from core.pennylane.throttle import Throttle
 from core.store import operations
 from core.store.loader import StagingError
@@ -54,6 +53,7 @@ def run_sync(
     full: bool = False,
     progress: Progress | None = None,
     transport: httpx.BaseTransport | None = None,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
 ) -> SyncResult:
     """Sync every entity and publish. The caller holds the ingestion lock."""
     paths.ensure()
@@ -69,7 +69,7 @@ def run_sync(
             try:
                 unpaced = None if entity.rate_limited else Throttle(limit=1_000_000, period=1.0)
                 with PennylaneClient(
-                    entity.api_url, entity.token.reveal(), transport=transport, throttle=unpaced
+                    entity.api_url, entity.token.reveal(), transport=transport, throttle=unpaced, timeout=timeout
                 ) as client:
                     batch = sync_entity(
                         client, entity, states.get(entity.entity_id), staging_dir=staging, now=now,

@@ -49,3 +49,22 @@ def test_home_says_when_nothing_is_published_yet(tmp_path, monkeypatch):
     at = _app(monkeypatch, paths).run()
     assert not at.exception
     assert any("première synchronisation" in i.value for i in at.info)
+
+
+def test_home_shows_the_last_success_and_the_error_of_a_failed_sync(tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from core.store import operations
+
+    paths = seeded_store(tmp_path)
+    with operations.session(paths) as ops:
+        ok = operations.start_sync_run(ops, "alpha", "full", datetime(2026, 11, 22, 8, 0, tzinfo=UTC))
+        operations.finish_sync_run(ops, ok, datetime(2026, 11, 22, 8, 1, tzinfo=UTC))
+        bad = operations.start_sync_run(ops, "alpha", "incremental", datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+        operations.finish_sync_run(
+            ops, bad, datetime(2026, 11, 22, 9, 0, tzinfo=UTC), error="Jeton Pennylane refusé (401)"
+        )
+    at = _app(monkeypatch, paths).run()
+    assert not at.exception
+    assert any("Jeton Pennylane refusé (401)" in e.value for e in at.error)
+    assert any("Dernière synchronisation réussie : 22/11/2026 à 09:01" in c.value for c in at.caption)

@@ -1,0 +1,106 @@
+"""Injected faults: transient ones are absorbed (the run succeeds, the store is right);
+persistent ones fail the run with a clear message and leave the published snapshot whole."""
+
+import httpx
+import pytest
+
+from core.store import operations
+from core.store.analytical import open_snapshot
+from tests.jobs.sync_helpers import checksums, sync
+from tests.support.pennylane_server import serve
+
+SHORT = httpx.Timeout(2.0, connect=2.0)
+FAILING = "verdier-formation"
+FAILING_TOKEN = "demo-token-verdier-formation"
+
+
+@pytest.fixture
+def synced(store, demo_dir):
+    """A store after one clean full sync, its checksums, and a running server."""
+    with serve(demo_dir, rate_limit=False) as server:
+        assert sync(store, demo_dir, server.base_url).ok
+        yield store, checksums(store), server
+
+
+def _typed_invoices(paths):
+    with open_snapshot(paths) as con:
+        return con.execute(
+            "SELECT md5(string_agg(md5(CAST(t AS VARCHAR)), ',' ORDER BY md5(CAST(t AS VARCHAR)))) "
+            "FROM (SELECT * EXCLUDE (raw) FROM pennylane_customer_invoices) AS t"
+        ).fetchone()[0]
+
+
+TRANSIENT = {
+    "429 storm": dict(kind="rate_limit", count=4, retry_after=1),
+    "500 burst": dict(kind="server_error", count=3, status=500),
+    "503 burst": dict(kind="server_error", count=3, status=503),
+    "slow responses": dict(kind="slow", count=5, delay=0.5),
+    "timeouts": dict(kind="timeout", count=2, delay=3.0),
+    "malformed JSON": dict(kind="malformed_json", count=2),
+    "truncated page": dict(kind="truncated", count=2),
+    "unknown field": dict(kind="unknown_field", field="brand_new_field"),
+}
+
+
+@pytest.mark.parametrize("fault", TRANSIENT.values(), ids=TRANSIENT.keys())
+def test_transient_faults_are_absorbed(synced, demo_dir, fault):
+    paths, before, server = synced
+    typed_before = _typed_invoices(paths)
+    server.faults.add(path_prefix="/customer_invoices", **fault)
+    result = sync(paths, demo_dir, server.base_url, full=True, timeout=SHORT)
+    assert result.ok, result.failures
+    after = checksums(paths)
+    if fault["kind"] == "unknown_field":  # kept verbatim in `raw` for analysts; every typed column unchanged
+        assert _typed_invoices(paths) == typed_before
+        with open_snapshot(paths) as con:
+            assert con.execute(
+                "SELECT bool_and(raw->>'brand_new_field' IS NOT NULL) FROM pennylane_customer_invoices"
+            ).fetchone()[0]
+        after["pennylane_customer_invoices"] = before["pennylane_customer_invoices"]
+    assert after == before
+
+
+PERSISTENT = {
+    "revoked token": (dict(kind="revoked_token"), "jeton"),
+    "missing scope": (dict(kind="missing_scope", path_prefix="/customer_invoices"), "customer_invoices:readonly"),
+    "expired cursor": (dict(kind="expired_cursor", path_prefix="/customer_invoices"), "curseur"),
+    "server down": (dict(kind="server_error", status=503, path_prefix="/ledger_entry_lines"), "503"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fault", "says"), PERSISTENT.values(), ids=PERSISTENT.keys())
+def test_persistent_faults_fail_clearly_and_keep_the_snapshot(synced, demo_dir, fault, says):
+    """The fault hits one entity: it fails with its reason and keeps its published data; the others publish."""
+    paths, before, server = synced
+    server.faults.add(token=FAILING_TOKEN, **fault)
+    result = sync(paths, demo_dir, server.base_url, full=True, timeout=SHORT)
+    assert set(result.failures) == {FAILING}
+    message = result.failures[FAILING]
+    assert says in message.lower() or says in message
+    assert FAILING_TOKEN not in message
+    assert checksums(paths) == before
+    with operations.session(paths) as ops:
+        runs = {r["entity_id"]: r for r in operations.latest_sync_runs(ops)}
+    assert runs[FAILING]["last_status"] == "failed" and runs[FAILING]["last_error"] == message
+    assert runs[FAILING]["last_success_at"]  # the earlier success is still known
+    assert {r["last_status"] for e, r in runs.items() if e != FAILING} == {"success"}
+
+
+def test_a_record_that_breaks_the_contract_is_reported_and_left_out(synced, demo_dir):
+    paths, _, server = synced
+    server.faults.add(kind="missing_field", field="amount", path_prefix="/customer_invoices", count=1)
+    result = sync(paths, demo_dir, server.base_url, full=True)
+    assert result.ok and result.report is not None
+    rejects = result.report.rejects
+    assert rejects and all(r.endpoint == "/customer_invoices" and r.record_id for r in rejects)
+    assert all("montant (amount) manquant" in str(r) for r in rejects)
+    with open_snapshot(paths) as con:
+        ids = [int(r.record_id) for r in rejects if r.record_id]
+        assert (
+            con.execute(
+                "SELECT count(*) FROM pennylane_customer_invoices WHERE list_contains(?, invoice_id)", [ids]
+            ).fetchone()[0]
+            == 0
+        )
+        assert con.execute("SELECT count(*) FROM ingest_rejects").fetchone()[0] == len(rejects)

@@ -1,0 +1,114 @@
+"""`python -m jobs.ingest` as the scheduler and people run it: exit codes, messages without
+tokens, one run at a time, and kill -9 at random moments never publishing a partial store."""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from core.store.lock import ingestion_lock
+from tests.conftest import ROOT
+from tests.jobs.conftest import seeded
+from tests.jobs.sync_helpers import checksums
+from tests.support.pennylane_server import serve
+
+SECRET = "pl-live-0123456789abcdef-SECRET"
+
+
+def _env(data_dir, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PENNYLANE_", "ENCOURS_"))}
+    return {**env, "ENCOURS_DATA_DIR": str(data_dir), **extra}
+
+
+def _ingest(env, *args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "jobs.ingest", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def demo_store(tmp_path, demo_dir):
+    """A data directory in demo mode (no token), its demo company served on a known port."""
+    paths = seeded(tmp_path / "data", demo_dir)
+    shutil.copytree(demo_dir, paths.demo_dir)
+    with serve(paths.demo_dir, rate_limit=False) as server:
+        port = server.root_url.rsplit(":", 1)[1]
+        yield paths, _env(paths.data_dir, ENCOURS_DEMO_API_PORT=port), server
+
+
+def _entities_file(tmp_path, url, token=SECRET):
+    path = tmp_path / "entities.toml"
+    path.write_text(
+        f'[[entities]]\nentity_id = "verdier-conseil"\nname = "Verdier Conseil SAS"\ntoken = "{token}"\nurl = "{url}"\n'
+    )
+    return path
+
+
+def test_the_demo_syncs_over_http_and_exits_zero(demo_store):
+    paths, env, server = demo_store
+    done = _ingest(env)
+    assert done.returncode == 0, done.stderr
+    assert server.stats.requests  # it went over HTTP
+    assert paths.published.exists()
+
+
+def test_a_wrong_token_is_named_without_printing_it(tmp_path, demo_dir):
+    with serve(demo_dir, rate_limit=False) as server:
+        env = _env(tmp_path / "data", ENCOURS_ENTITIES=str(_entities_file(tmp_path, server.base_url)))
+        done = _ingest(env)
+    assert done.returncode == 1
+    assert "verdier-conseil" in done.stderr and "jeton" in done.stderr.lower()
+    assert SECRET not in done.stderr + done.stdout
+
+
+def test_a_missing_scope_is_named_without_printing_the_token(tmp_path, demo_dir):
+    with serve(demo_dir, rate_limit=False) as server:
+        server.faults.add(kind="missing_scope", path_prefix="/customer_invoices")
+        token = "demo-token-verdier-conseil"
+        env = _env(tmp_path / "data", ENCOURS_ENTITIES=str(_entities_file(tmp_path, server.base_url, token)))
+        done = _ingest(env)
+    assert done.returncode == 1
+    assert "customer_invoices:readonly" in done.stderr
+    assert token not in done.stderr + done.stdout
+
+
+def test_a_second_run_says_one_is_running_or_waits_when_asked(demo_store):
+    paths, env, _ = demo_store
+    with ingestion_lock(paths.ingest_lock):
+        busy = _ingest(env)
+        assert busy.returncode == 3 and "déjà en cours" in busy.stderr
+        waiting = subprocess.Popen([sys.executable, "-m", "jobs.ingest", "--wait"], cwd=ROOT, env=env)
+        time.sleep(2)
+        assert waiting.poll() is None  # queued behind the lock holder
+    assert waiting.wait(timeout=120) == 0
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_never_publishes_a_partial_store(demo_store):
+    paths, env, _ = demo_store
+    assert _ingest(env).returncode == 0
+    whole = checksums(paths)
+    rng = random.Random(20261122)
+    for _ in range(10):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jobs.ingest", "--full"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.5, 3.5))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert checksums(paths) == whole  # the same data: any published snapshot must be the whole one
+    done = _ingest(env)
+    assert done.returncode == 0, done.stderr
+    assert checksums(paths) == whole
+    assert not list(paths.work_dir.glob("build-*")) and not any(paths.staging_dir.glob("*"))
