@@ -2,15 +2,7 @@
 -- when it was due, when payment is now expected (agreement date if a collector recorded one),
 -- how late it is as of encours_today(), a normalised status, and who looks after the customer.
 CREATE OR REPLACE VIEW invoices AS
-WITH settled AS (
-    SELECT entity_id, invoice_id,
-           sum(amount_eur) FILTER (WHERE kind = 'payment')      AS paid_eur,
-           sum(amount_eur) FILTER (WHERE kind = 'credit_note')  AS credited_eur,
-           max(settled_on) FILTER (WHERE kind = 'payment')      AS last_payment_date
-    FROM payment_allocations
-    GROUP BY ALL
-),
-amounts AS (
+WITH amounts AS (
     SELECT i.*,
            CAST(coalesce(s.paid_eur, 0) AS DECIMAL(18, 2))      AS paid_amount_eur,
            CAST(coalesce(s.credited_eur, 0) AS DECIMAL(18, 2))  AS credited_amount_eur,
@@ -22,7 +14,7 @@ amounts AS (
                                   0) AS DECIMAL(18, 2))
            END                                                  AS open_amount_eur
     FROM pennylane_customer_invoices AS i
-    LEFT JOIN settled AS s USING (entity_id, invoice_id)
+    LEFT JOIN invoice_settlements AS s USING (entity_id, invoice_id)
 ),
 statused AS (
     SELECT a.*,

@@ -20,6 +20,7 @@ from core.store.paths import StorePaths
 STORAGE_VERSION = "v1.5.0"
 """Published files stay readable by the analysts' DuckDB CLI (duckdb-cli 1.5.x)."""
 TIME_ZONE = "Europe/Paris"
+BUILD_MEMORY_LIMIT = "2GB"
 
 
 class StoreNotPublished(RuntimeError):
@@ -56,6 +57,15 @@ def open_build(path: Path) -> duckdb.DuckDBPyConnection:
     A new file is created in the storage format the analysts' CLI reads; an existing one
     (a copy of the published snapshot) keeps the format it was written in.
     """
-    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    con = duckdb.connect(
+        str(path),
+        config={
+            "storage_compatibility_version": STORAGE_VERSION,
+            # bounded memory: a 1M-invoice load spills to the work directory instead of growing
+            "memory_limit": BUILD_MEMORY_LIMIT,
+            "temp_directory": str(path.parent / "duckdb-tmp"),
+            "preserve_insertion_order": False,
+        },
+    )
     con.execute("SET TimeZone = 'Europe/Paris'")
     return con

@@ -82,29 +82,29 @@ def _sql(resource: Resource, template: str) -> str:
     return template.format(table=resource.table, id=resource.id_column, staging=sql_text("staging/" + resource.staging))
 
 
-_STAGE = "CREATE OR REPLACE TEMP TABLE staged_records AS SELECT row_number() OVER () AS line_no, json AS raw FROM read_ndjson_objects(?)"
 _TYPED = "CREATE OR REPLACE TEMP TABLE staged_typed AS {staging}"
-_DUPLICATES = """
-UPDATE staged_typed AS s SET reject_reason = 'id en double dans la réponse, contenus différents'
-WHERE s.reject_reason IS NULL AND s.{id} IN (
-    SELECT {id} FROM staged_typed WHERE reject_reason IS NULL GROUP BY {id} HAVING count(DISTINCT raw::VARCHAR) > 1)
+_REPEATED_IDS = (
+    "SELECT count(*) FROM (SELECT {id} FROM staged_typed WHERE reject_reason IS NULL GROUP BY {id} HAVING count(*) > 1)"
+)
+_CONFLICTING_DUPLICATES = """
+UPDATE staged_typed SET reject_reason = 'id en double dans la réponse, contenus différents'
+WHERE reject_reason IS NULL AND {id} IN (
+    SELECT {id} FROM staged_typed WHERE reject_reason IS NULL
+    GROUP BY {id} HAVING count(*) > 1 AND count(DISTINCT raw::VARCHAR) > 1)
 """
-_REJECTS = "SELECT record_id, reject_reason FROM staged_typed WHERE reject_reason IS NOT NULL ORDER BY line_no"
+_REJECTS = "SELECT record_id, reject_reason FROM staged_typed WHERE reject_reason IS NOT NULL ORDER BY record_id"
 _CLEAR_ENTITY = "DELETE FROM {table} WHERE entity_id = ?"
 _CLEAR_IDS = (
     "DELETE FROM {table} WHERE entity_id = ? AND {id} IN (SELECT {id} FROM staged_typed WHERE {id} IS NOT NULL)"
 )
-_INSERT = """
-INSERT INTO {table} BY NAME
-SELECT * EXCLUDE (line_no, record_id, reject_reason) FROM staged_typed
-WHERE reject_reason IS NULL
-QUALIFY row_number() OVER (PARTITION BY {id} ORDER BY line_no) = 1
-"""
+_INSERT = "INSERT INTO {table} BY NAME SELECT * EXCLUDE (record_id, reject_reason) FROM staged_typed WHERE reject_reason IS NULL"
+_INSERT_ONCE_PER_ID = _INSERT + " QUALIFY row_number() OVER (PARTITION BY {id}) = 1"
+_COUNT_VALID = "SELECT count(DISTINCT {id}) FROM staged_typed WHERE reject_reason IS NULL"
 _CLEAR_REJECTS_ENTITY = "DELETE FROM ingest_rejects WHERE entity_id = ? AND endpoint = ?"
 _CLEAR_REJECTS_IDS = "DELETE FROM ingest_rejects WHERE entity_id = ? AND endpoint = ? AND record_id IN (SELECT record_id FROM staged_typed)"
 _SAVE_REJECTS = """
 INSERT INTO ingest_rejects (entity_id, endpoint, record_id, reason, raw)
-SELECT ?, ?, record_id, reject_reason, raw::VARCHAR FROM staged_typed WHERE reject_reason IS NOT NULL ORDER BY line_no
+SELECT ?, ?, record_id, reject_reason, raw::VARCHAR FROM staged_typed WHERE reject_reason IS NOT NULL ORDER BY record_id
 """
 
 
@@ -135,30 +135,30 @@ def load_records(
     if not existing:
         return LoadResult()
     try:
-        con.execute(_STAGE, [existing])
+        con.execute(_sql(resource, _TYPED), {"entity_id": entity_id, "files": existing})
     except duckdb.Error as exc:
         raise StagingError(f"{resource.endpoint} ({entity_id}) : fichier de données illisible ({exc}).") from exc
-    con.execute(_sql(resource, _TYPED), {"entity_id": entity_id})
-    con.execute(_sql(resource, _DUPLICATES))
+    repeated = _scalar(con, _sql(resource, _REPEATED_IDS))
+    if repeated:
+        con.execute(_sql(resource, _CONFLICTING_DUPLICATES))
     if not replace:
         con.execute(_sql(resource, _CLEAR_IDS), [entity_id])
         con.execute(_CLEAR_REJECTS_IDS, [entity_id, resource.endpoint])
-    con.execute(_sql(resource, _INSERT))
-    result = LoadResult(loaded=_count_inserted(con, resource))
+    con.execute(_sql(resource, _INSERT_ONCE_PER_ID if repeated else _INSERT))
+    result = LoadResult(loaded=_scalar(con, _sql(resource, _COUNT_VALID)))
     result.rejects = [
         Reject(entity_id, resource.endpoint, record_id, reason)
         for record_id, reason in con.execute(_REJECTS).fetchall()
     ]
     con.execute(_SAVE_REJECTS, [entity_id, resource.endpoint])
+    con.execute("DROP TABLE staged_typed")
     for reject in result.rejects:
         log.warning("enregistrement écarté : %s", reject)
     return result
 
 
-def _count_inserted(con: duckdb.DuckDBPyConnection, resource: Resource) -> int:
-    row = con.execute(
-        _sql(resource, "SELECT count(DISTINCT {id}) FROM staged_typed WHERE reject_reason IS NULL")
-    ).fetchone()
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
     return int(row[0]) if row else 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -98,14 +98,37 @@ def seed_organisation(con: sqlite3.Connection, organisation: Mapping[str, Any]) 
     return True
 
 
+# SQLite stores dates as ISO text and booleans as integers; the snapshot's tables (and the views
+# reading them) have real types, so rows are typed here once, for the snapshot copy and the overlay.
+_TYPES: dict[str, pa.DataType] = {
+    "customer_id": pa.int64(),
+    "invoice_id": pa.int64(),
+    "is_primary": pa.bool_(),
+    "active": pa.bool_(),
+    "agreement_date": pa.date32(),
+    "updated_at": pa.timestamp("us", tz="UTC"),
+}
+
+
+def _typed(name: str, values: list[Any]) -> pa.Array:
+    kind = _TYPES.get(name, pa.string())
+    if kind == pa.date32():
+        values = [date.fromisoformat(v) if v else None for v in values]
+    elif pa.types.is_timestamp(kind):
+        values = [datetime.fromisoformat(v) if v else None for v in values]
+    elif kind == pa.bool_():
+        values = [None if v is None else bool(v) for v in values]
+    return pa.array(values, type=kind)
+
+
 def read_table(con: sqlite3.Connection, table: str) -> pa.Table:
-    """A whole operational table as Arrow, for copying into a snapshot or overlaying a read."""
+    """A whole operational table as typed Arrow, for copying into a snapshot or overlaying a read."""
     if table not in OPS_TABLES:
         raise ValueError(f"unknown operational table {table!r}")
     cur = con.execute(_SELECT_ALL[table])
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
-    return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+    return pa.table({name: _typed(name, [row[i] for row in rows]) for i, name in enumerate(names)})
 
 
 def read_organisation(con: sqlite3.Connection) -> dict[str, pa.Table]:

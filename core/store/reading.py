@@ -2,9 +2,10 @@
 rows, restricted to the user's scope, with "today" pinned.
 
 - Live overlay: the snapshot carries a copy of the hierarchy and follow-ups as of its
-  publish (for analysts). Here the same-named temporary tables shadow them with the rows
-  currently in the operational store, so the views in the snapshot (invoices, cash_events…)
-  show an agreement date the moment a collector records it, with one definition of each view.
+  publish (for analysts). Here Arrow relations registered under the same names shadow them
+  with the rows currently in the operational store (re-read only when its revision moves),
+  so the views in the snapshot (invoices, cash_events…) show an agreement date the moment a
+  collector records it, with one definition of each view.
 - Scope: queries read `scoped_invoices`, `scoped_customers` and `scoped_cash_events`, which
   are the views restricted to the scope's customers. This is the only place rows are filtered
   by role.
@@ -12,6 +13,7 @@ rows, restricted to the user's scope, with "today" pinned.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -23,17 +25,9 @@ from core.scope import Scope
 from core.store import operations
 from core.store.analytical import open_snapshot
 from core.store.paths import StorePaths
-from core.store.schema import ORGANISATION_TABLES
 
 SCOPED_VIEWS = ("invoices", "customers", "cash_events")
 # Identifiers below come from these constants, never from input (hence the noqa: S608).
-_OVERLAY = {
-    name: (
-        "CREATE TEMP TABLE " + name + " AS SELECT * FROM store.main." + name + " LIMIT 0",  # noqa: S608
-        "INSERT INTO temp.main." + name + " BY NAME SELECT * FROM _live_rows",  # noqa: S608
-    )
-    for name in ORGANISATION_TABLES
-}
 _SCOPED_ALL = {v: "CREATE TEMP VIEW scoped_" + v + " AS SELECT * FROM " + v for v in SCOPED_VIEWS}  # noqa: S608
 _SEMI_JOIN_SCOPE = " SEMI JOIN scope_customers USING (entity_id, customer_id)"
 _SCOPED_SOME = {v: _SCOPED_ALL[v] + _SEMI_JOIN_SCOPE for v in SCOPED_VIEWS}
@@ -46,17 +40,31 @@ def read_session(
     """A short read-only session for one request. `live=False` reads the snapshot's own copy."""
     with open_snapshot(paths) as con:
         con.execute("SET VARIABLE encours_today = ?", [today.isoformat()])
-        if live and paths.operations.exists():
-            with operations.session(paths) as ops:
-                tables = operations.read_organisation(ops)
-            for name, table in tables.items():
-                create, insert = _OVERLAY[name]
-                con.execute(create)
-                con.register("_live_rows", table)
-                con.execute(insert)
-                con.unregister("_live_rows")
+        if live:
+            for name, table in live_organisation(paths).items():
+                con.register(name, table)  # shadows the snapshot's copy of the same name
         _apply_scope(con, scope)
         yield con
+
+
+_live_cache: dict[StorePaths, tuple[int, dict[str, pa.Table]]] = {}
+_live_lock = threading.Lock()
+
+
+def live_organisation(paths: StorePaths) -> dict[str, pa.Table]:
+    """The operational store's hierarchy and follow-ups, re-read only when its revision moved."""
+    if not paths.operations.exists():
+        return {}
+    with operations.session(paths) as ops:
+        current = operations.revision(ops)
+        with _live_lock:
+            cached = _live_cache.get(paths)
+        if cached and cached[0] == current:
+            return cached[1]
+        tables = operations.read_organisation(ops)
+    with _live_lock:
+        _live_cache[paths] = (current, tables)
+    return tables
 
 
 def _apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:

@@ -17,7 +17,7 @@ RAW_TABLES = ("pennylane_customers", "pennylane_customer_invoices", "pennylane_l
 ORGANISATION_TABLES = ("agencies", "users", "customer_accounts", "customer_managers", "invoice_followups")
 """Copied from the operational store at each publish (analysts see them); the app overlays live rows."""
 TABLES = (*RAW_TABLES, "entities", "sync_state", "ingest_rejects", *ORGANISATION_TABLES)
-DERIVED = ("encours_today", "payment_allocations", "customers", "invoices", "cash_events")
+DERIVED = ("encours_today", "payment_allocations", "invoice_settlements", "customers", "invoices", "cash_events")
 """Rebuilt from the tables at each publish, in this order."""
 VIEWS = ("customers", "invoices", "cash_events")
 """The modelled views every page reads; documented column by column in docs/schema.md."""

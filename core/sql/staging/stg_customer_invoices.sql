@@ -1,13 +1,13 @@
 WITH parsed AS (
     -- parse each record once into a struct of strings; checks and casts below read the struct
-    SELECT line_no, raw, json_transform(raw, '{
+    SELECT raw, json_transform(raw, '{
         "id": "VARCHAR", "invoice_number": "VARCHAR", "label": "VARCHAR", "customer": {"id": "VARCHAR"},
         "date": "VARCHAR", "deadline": "VARCHAR", "currency": "VARCHAR", "amount": "VARCHAR", "tax": "VARCHAR",
         "currency_amount": "VARCHAR", "currency_amount_before_tax": "VARCHAR", "exchange_rate": "VARCHAR",
         "remaining_amount_with_tax": "VARCHAR", "paid": "VARCHAR", "status": "VARCHAR", "draft": "VARCHAR",
         "credited_invoice": {"id": "VARCHAR"}, "ledger_entry": {"id": "VARCHAR"}, "e_invoicing": {"status": "VARCHAR"},
         "language": "VARCHAR", "archived_at": "VARCHAR", "created_at": "VARCHAR", "updated_at": "VARCHAR"}') AS j
-    FROM staged_records
+    FROM (SELECT json AS raw FROM read_ndjson_objects($files))
 )
 SELECT
     $entity_id                                                   AS entity_id,
@@ -36,7 +36,6 @@ SELECT
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
     raw,
-    line_no,
     j.id                                                         AS record_id,
     CASE
         WHEN try_cast(j.id AS BIGINT) IS NULL THEN 'id manquant ou non entier'

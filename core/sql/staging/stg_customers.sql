@@ -1,12 +1,12 @@
 WITH parsed AS (
     -- parse each record once into a struct of strings; checks and casts below read the struct
-    SELECT line_no, raw, json_transform(raw, '{
+    SELECT raw, json_transform(raw, '{
         "id": "VARCHAR", "customer_type": "VARCHAR", "name": "VARCHAR", "first_name": "VARCHAR",
         "last_name": "VARCHAR", "emails": ["VARCHAR"], "billing_language": "VARCHAR",
         "payment_conditions": "VARCHAR", "ledger_account": {"id": "VARCHAR"}, "reference": "VARCHAR",
         "external_reference": "VARCHAR", "reg_no": "VARCHAR", "billing_address": {"country_alpha2": "VARCHAR"},
         "created_at": "VARCHAR", "updated_at": "VARCHAR"}') AS j
-    FROM staged_records
+    FROM (SELECT json AS raw FROM read_ndjson_objects($files))
 )
 SELECT
     $entity_id                                                   AS entity_id,
@@ -24,7 +24,6 @@ SELECT
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
     raw,
-    line_no,
     j.id                                                         AS record_id,
     CASE
         WHEN try_cast(j.id AS BIGINT) IS NULL THEN 'id manquant ou non entier'

@@ -1,11 +1,11 @@
 WITH parsed AS (
     -- parse each record once into a struct of strings; checks and casts below read the struct
-    SELECT line_no, raw, json_transform(raw, '{
+    SELECT raw, json_transform(raw, '{
         "id": "VARCHAR", "date": "VARCHAR", "debit": "VARCHAR", "credit": "VARCHAR", "label": "VARCHAR",
         "ledger_account": {"id": "VARCHAR", "number": "VARCHAR"}, "journal": {"id": "VARCHAR"},
         "ledger_entry": {"id": "VARCHAR"}, "lettered_ledger_entry_lines": {"ids": ["VARCHAR"]},
         "created_at": "VARCHAR", "updated_at": "VARCHAR"}') AS j
-    FROM staged_records
+    FROM (SELECT json AS raw FROM read_ndjson_objects($files))
 )
 SELECT
     $entity_id                                                   AS entity_id,
@@ -22,7 +22,6 @@ SELECT
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
     raw,
-    line_no,
     j.id                                                         AS record_id,
     CASE
         WHEN try_cast(j.id AS BIGINT) IS NULL THEN 'id manquant ou non entier'
