@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from core.cache import snapshot_cached
 from core.scope import Scope
 from core.store import operations
 from core.store.analytical import open_snapshot, snapshot_version
@@ -42,6 +43,7 @@ class EntitySummary:
     last_error: str | None = None
 
 
+@snapshot_cached()
 def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[EntitySummary]:
     with read_session(paths, scope, today=today) as con:
         rows = con.execute(_ENTITY_COUNTS).fetchall()

@@ -68,3 +68,13 @@ def test_home_shows_the_last_success_and_the_error_of_a_failed_sync(tmp_path, mo
     assert not at.exception
     assert any("Jeton Pennylane refusé (401)" in e.value for e in at.error)
     assert any("Dernière synchronisation réussie : 22/11/2026 à 09:01" in c.value for c in at.caption)
+
+
+def test_real_data_is_never_shown_without_a_signed_in_user(tmp_path, monkeypatch):
+    paths = seeded_store(tmp_path)
+    at = _app(monkeypatch, paths)
+    monkeypatch.setenv("PENNYLANE_API_TOKEN", "pl-live-token")
+    at.run()
+    assert not at.exception
+    assert not at.metric and not at.sidebar.selectbox
+    assert any("connexion n'est pas configurée" in e.value for e in at.error)
