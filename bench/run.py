@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.ingest import ingest_benchmarks
 from core.formatting import PARIS
 from core.scope import everything
 from core.store.paths import StorePaths
@@ -77,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     sizes = {"30k": 30_000, "1m": 1_000_000} if not args.quick else {"30k": 3_000, "1m": 10_000}
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.update(store_benchmarks(args.work, sizes))
+    results.update(ingest_benchmarks(args.work / "demo-30k", args.work))
     results["bench.run_at"] = datetime.now(PARIS).isoformat(timespec="seconds")
     if not args.quick:
         RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=2) + "\n")
