@@ -20,7 +20,8 @@ SELECT e.entity_id, e.name,
        count(i.invoice_id) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid')) AS invoices,
        coalesce(sum(i.open_amount_eur), 0)                                       AS open_eur,
        coalesce(sum(i.open_amount_eur) FILTER (WHERE i.status = 'overdue'), 0)  AS overdue_eur,
-       s.last_sync_at
+       s.last_sync_at,
+       (SELECT count(*) FROM ingest_rejects AS r WHERE r.entity_id = e.entity_id) AS rejected
 FROM entities AS e
 LEFT JOIN scoped_customers AS c ON c.entity_id = e.entity_id
 LEFT JOIN scoped_invoices AS i ON i.entity_id = c.entity_id AND i.customer_id = c.customer_id
@@ -41,6 +42,7 @@ class EntitySummary:
     published_sync_at: datetime | None
     last_success_at: datetime | None = None
     last_error: str | None = None
+    rejected: int = 0
 
 
 @snapshot_cached()
@@ -49,7 +51,7 @@ def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[En
         rows = con.execute(_ENTITY_COUNTS).fetchall()
     runs = _runs_by_entity(paths)
     out = []
-    for entity_id, name, customers, invoices, open_eur, overdue_eur, last_sync_at in rows:
+    for entity_id, name, customers, invoices, open_eur, overdue_eur, last_sync_at, rejected in rows:
         run = runs.get(entity_id, {})
         out.append(
             EntitySummary(
@@ -62,9 +64,29 @@ def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[En
                 published_sync_at=last_sync_at,
                 last_success_at=_parse(run.get("last_success_at")),
                 last_error=run.get("last_error") if run.get("last_status") == "failed" else None,
+                rejected=int(rejected),
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    endpoint: str
+    record_id: str | None
+    reason: str
+
+
+def rejected_records(paths: StorePaths, scope: Scope, entity_id: str, *, limit: int = 100) -> list[RejectedRecord]:
+    """Records of an entity the last syncs left out, with why — for people who see every customer."""
+    if not scope.sees_everything:
+        return []
+    with open_snapshot(paths) as con:
+        rows = con.execute(
+            "SELECT endpoint, record_id, reason FROM ingest_rejects WHERE entity_id = ? ORDER BY endpoint, record_id LIMIT ?",
+            [entity_id, limit],
+        ).fetchall()
+    return [RejectedRecord(*row) for row in rows]
 
 
 def _parse(value: str | None) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import formatting
-from core.home import entity_summaries
+from core.home import entity_summaries, rejected_records
 from core.store.analytical import StoreNotPublished
 
 scope = st.session_state["encours.scope"]
@@ -39,6 +39,19 @@ for s in summaries:
         st.caption(f"Dernière synchronisation réussie : {succeeded} · données publiées du {published}")
         if s.last_error:
             st.error(f"Dernière synchronisation en échec : {s.last_error}")
+        if s.rejected:
+            st.warning(
+                f"{formatting.number(s.rejected)} enregistrement(s) Pennylane écarté(s) car non conformes : "
+                "ils ne figurent pas dans les montants."
+            )
+            details = rejected_records(paths, scope, s.entity_id)
+            if details:
+                with st.expander("Voir les enregistrements écartés"):
+                    st.dataframe(
+                        [{"Ressource": r.endpoint, "Identifiant": r.record_id, "Motif": r.reason} for r in details],
+                        hide_index=True,
+                        key=f"home.rejects.{s.entity_id}",
+                    )
 
 st.subheader("À venir")
 st.markdown(

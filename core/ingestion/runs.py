@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import duckdb
+
 from core.ingestion.batches import RESOURCE_NAMES, EntityBatch
 from core.ingestion.state import published_entities
 from core.store import operations
@@ -75,7 +77,7 @@ def _publish(paths: StorePaths, batches: Sequence[EntityBatch], *, now: datetime
     return report
 
 
-def _record_entity(con, batch: EntityBatch, *, now: datetime, source: str) -> None:  # type: ignore[no-untyped-def]
+def _record_entity(con: duckdb.DuckDBPyConnection, batch: EntityBatch, *, now: datetime, source: str) -> None:
     con.execute("DELETE FROM entities WHERE entity_id = ?", [batch.entity_id])
     con.execute(
         "INSERT INTO entities (entity_id, name, pennylane_company_id, pennylane_company_name, reg_no) VALUES (?, ?, ?, ?, ?)",

@@ -112,3 +112,34 @@ def test_kill_9_at_random_moments_never_publishes_a_partial_store(demo_store):
     assert done.returncode == 0, done.stderr
     assert checksums(paths) == whole
     assert not list(paths.work_dir.glob("build-*")) and not any(paths.staging_dir.glob("*"))
+
+
+def test_progress_is_plain_log_lines_off_a_terminal(demo_store):
+    _, env, _ = demo_store
+    done = _ingest(env, "--full")
+    assert done.returncode == 0
+    assert "factures — " in done.stderr and "enregistrements" in done.stderr and "req/s" in done.stderr
+
+
+def test_progress_is_a_live_bar_on_a_terminal(demo_store):
+    import pty
+
+    _, env, _ = demo_store
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobs.ingest", "--full"], cwd=ROOT, env={**env, "COLUMNS": "160"},
+        stdin=secondary, stdout=secondary, stderr=secondary,
+    )  # fmt: skip
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the pty closes when the process ends
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert proc.wait(timeout=120) == 0
+    text = output.decode("utf-8", "replace")
+    assert "verdier-conseil · factures" in text and "req/s" in text and "━" in text

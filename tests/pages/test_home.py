@@ -78,3 +78,22 @@ def test_real_data_is_never_shown_without_a_signed_in_user(tmp_path, monkeypatch
     assert not at.exception
     assert not at.metric and not at.sidebar.selectbox
     assert any("connexion n'est pas configurée" in e.value for e in at.error)
+
+
+def test_records_left_out_by_the_sync_are_flagged_on_the_home_page(tmp_path, monkeypatch):
+    import json
+
+    from core.ingestion.batches import batch_from_directory
+    from core.ingestion.runs import publish_batches
+    from tests.support import records as r
+    from tests.support.stores import NOW, small_entity
+
+    paths = seeded_store(tmp_path)
+    entity = small_entity(tmp_path / "bad")
+    invoices = [json.loads(x) for x in (entity / "customer_invoices.jsonl").read_text().splitlines()]
+    r.write_jsonl(entity / "customer_invoices.jsonl", [*invoices, r.invoice(99, 1, "abc")])
+    publish_batches(paths, [batch_from_directory(entity, "alpha", "Alpha SAS")], now=NOW, source="files")
+    at = _app(monkeypatch, paths).run()
+    assert not at.exception
+    assert any("1 enregistrement(s) Pennylane écarté(s)" in w.value for w in at.warning)
+    assert "« abc »" in at.dataframe[0].value.to_string()
