@@ -68,6 +68,7 @@ class Settings:
     sync_every_minutes: int = 15
     app_port: int = 8501
     demo_api_port: int = 8765
+    demo_invoices: int = 30_000
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -141,9 +142,11 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         minutes = int(get("ENCOURS_SYNC_MINUTES", "15") or "15")
         app_port = int(get("ENCOURS_APP_PORT", "8501") or "8501")
         demo_port = int(get("ENCOURS_DEMO_API_PORT", "8765") or "8765")
+        demo_invoices = int(get("ENCOURS_DEMO_INVOICES", "30000") or "30000")
     except ValueError as exc:
         raise ConfigError(
-            f"ENCOURS_SYNC_MINUTES, ENCOURS_APP_PORT et ENCOURS_DEMO_API_PORT doivent être des entiers ({exc})."
+            "ENCOURS_SYNC_MINUTES, ENCOURS_APP_PORT, ENCOURS_DEMO_API_PORT et ENCOURS_DEMO_INVOICES "
+            f"doivent être des entiers ({exc})."
         ) from exc
     if minutes < 1:
         raise ConfigError("ENCOURS_SYNC_MINUTES doit valoir au moins 1.")
@@ -153,4 +156,5 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         sync_every_minutes=minutes,
         app_port=app_port,
         demo_api_port=demo_port,
+        demo_invoices=demo_invoices,
     )

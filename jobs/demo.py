@@ -25,7 +25,6 @@ from core.store.paths import StorePaths
 from jobs import logs
 
 log = logging.getLogger("encours.demo")
-DEMO_INVOICES = 30_000
 
 
 def ensure_generated(demo_dir: Path, *, today: date, invoices: int, force: bool = False) -> dict:
@@ -54,7 +53,7 @@ def load(paths: StorePaths, *, now: datetime) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobs.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--invoices", type=int, default=DEMO_INVOICES)
+    parser.add_argument("--invoices", type=int, default=None, help="défaut : ENCOURS_DEMO_INVOICES (30 000)")
     parser.add_argument(
         "--today", type=date.fromisoformat, default=None, help="AAAA-MM-JJ (défaut : aujourd'hui, Paris)"
     )
@@ -62,9 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-load", action="store_true", help="générer et initialiser sans charger le magasin")
     args = parser.parse_args(argv)
     logs.configure()
-    paths = StorePaths(args.data_dir or load_settings().data_dir).ensure()
+    settings = load_settings()
+    paths = StorePaths(args.data_dir or settings.data_dir).ensure()
     now = paris_now() if args.today is None else datetime.combine(args.today, datetime.min.time(), PARIS)
-    ensure_generated(paths.demo_dir, today=now.date(), invoices=args.invoices, force=args.force)
+    ensure_generated(
+        paths.demo_dir, today=now.date(), invoices=args.invoices or settings.demo_invoices, force=args.force
+    )
     seed(paths)
     if not args.no_load:
         try:

@@ -8,7 +8,6 @@ shows "no data yet" until the first sync publishes.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -16,11 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-
 from core.config import PROJECT_ROOT, load_settings
 from core.formatting import paris_today
-from core.ingestion.demo_source import demo_entities
+from core.ingestion.demo_source import answers, demo_entities
 from core.pennylane.scopes import API_PREFIX
 from core.store.paths import StorePaths
 from jobs import demo, logs
@@ -32,14 +29,8 @@ def wait_for_demo_api(paths: StorePaths, port: int, timeout_s: float = 60) -> No
     entity = demo_entities(paths.demo_dir, f"http://127.0.0.1:{port}{API_PREFIX}")[0]
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            response = httpx.get(
-                entity.api_url + "/me", headers={"Authorization": f"Bearer {entity.token.reveal()}"}, timeout=2
-            )
-            if response.status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if answers(entity.api_url, entity.token.reveal()):
+            return
         time.sleep(0.2)
     log.warning("le serveur Pennylane local ne répond pas ; la synchronisation en démarrera un")
 
@@ -49,8 +40,7 @@ def main() -> int:
     settings = load_settings()
     paths = StorePaths(settings.data_dir).ensure()
     if settings.demo:
-        invoices = int(os.environ.get("ENCOURS_DEMO_INVOICES", demo.DEMO_INVOICES))
-        demo.ensure_generated(paths.demo_dir, today=paris_today(), invoices=invoices)
+        demo.ensure_generated(paths.demo_dir, today=paris_today(), invoices=settings.demo_invoices)
         demo.seed(paths)
     python = sys.executable
     children: list[subprocess.Popen[bytes]] = []

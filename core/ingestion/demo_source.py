@@ -32,7 +32,8 @@ def demo_entities(demo_dir: Path, base_url: str) -> tuple[EntityConfig, ...]:
     )
 
 
-def _answers(base_url: str, token: str) -> bool:
+def answers(base_url: str, token: str) -> bool:
+    """Whether a Pennylane-compatible server answers GET /me for this token."""
     try:
         return httpx.get(base_url + "/me", headers={"Authorization": f"Bearer {token}"}, timeout=2).status_code == 200
     except httpx.HTTPError:
@@ -46,7 +47,7 @@ def demo_api(demo_dir: Path, port: int) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}{API_PREFIX}"
     organisation = json.loads((demo_dir / "organisation.json").read_text(encoding="utf-8"))
     probe_token = demo_token(organisation["entities"][0]["entity_id"])
-    if _answers(base_url, probe_token):
+    if answers(base_url, probe_token):
         yield base_url
         return
     log.info("serveur Pennylane local démarré pour cette synchronisation")

@@ -1,0 +1,21 @@
+"""French formats: amounts `1 234,56 €`, dates `22/11/2026`, ISO weeks, Paris time."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from core import formatting
+
+
+def test_money_is_french():
+    assert formatting.money(Decimal("1234.56")) == "1\u202f234,56\u00a0€"
+    assert formatting.money(Decimal("-40")) == "-40,00\u00a0€"
+    assert formatting.money(None) == ""
+
+
+def test_dates_and_weeks():
+    assert formatting.day(date(2026, 11, 22)) == "22/11/2026"
+    assert formatting.day(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)) == "23/11/2026"  # already the 23rd in Paris
+    assert formatting.moment(datetime(2026, 11, 22, 13, 5, tzinfo=UTC)) == "22/11/2026 à 14:05"
+    assert formatting.iso_week(date(2026, 11, 22)) == "S47 2026"
+    assert formatting.iso_week(date(2027, 1, 1)) == "S53 2026"
+    assert formatting.week_start(date(2026, 11, 22)) == date(2026, 11, 16)
