@@ -6,7 +6,7 @@ Babel gives the exact French typography (narrow no-break space as thousands sepa
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as _babel_datetime
@@ -16,11 +16,15 @@ PARIS = ZoneInfo("Europe/Paris")
 LOCALE = "fr_FR"
 
 
-def money(amount: Decimal | int | float | None, currency: str = "EUR") -> str:
-    """`1 234,56 €`; an empty string for a missing amount."""
+def money(amount: Decimal | int | float | None, currency: str = "EUR", *, cents: bool = True) -> str:
+    """`1 234,56 €` (or `1 235 €` without cents, for headline figures); empty for a missing amount."""
     if amount is None:
         return ""
-    return format_currency(Decimal(str(amount)), currency, locale=LOCALE)
+    value = Decimal(str(amount))
+    if not cents:
+        whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP) or Decimal(0)  # never "-0 €"
+        return format_currency(whole, currency, "#,##0\u00a0¤", locale=LOCALE, currency_digits=False)
+    return format_currency(value, currency, locale=LOCALE)
 
 
 def number(value: int | Decimal | float | None) -> str:

@@ -32,8 +32,8 @@ for s in summaries:
         cols = st.columns(4)
         cols[0].metric("Clients", formatting.number(s.customers))
         cols[1].metric("Factures", formatting.number(s.invoices))
-        cols[2].metric("Encours", formatting.money(s.open_eur))
-        cols[3].metric("Dont échu", formatting.money(s.overdue_eur))
+        cols[2].metric("Encours", formatting.money(s.open_eur, cents=False), help=formatting.money(s.open_eur))
+        cols[3].metric("Dont échu", formatting.money(s.overdue_eur, cents=False), help=formatting.money(s.overdue_eur))
         published = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"
         succeeded = formatting.moment(s.last_success_at) if s.last_success_at else "—"
         st.caption(f"Dernière synchronisation réussie : {succeeded} · données publiées du {published}")

@@ -10,6 +10,8 @@ def test_money_is_french():
     assert formatting.money(Decimal("1234.56")) == "1\u202f234,56\u00a0€"
     assert formatting.money(Decimal("-40")) == "-40,00\u00a0€"
     assert formatting.money(None) == ""
+    assert formatting.money(Decimal("14536060.85"), cents=False) == "14\u202f536\u202f061\u00a0€"
+    assert formatting.money(Decimal("-0.4"), cents=False) == "0\u00a0€"
 
 
 def test_dates_and_weeks():

@@ -24,7 +24,7 @@ def test_home_shows_entities_counts_and_freshness(tmp_path, monkeypatch):
     assert "Alpha SAS" in " ".join(m.value for m in at.markdown)
     metrics = _metrics(at)
     assert metrics["Clients"] == "3"
-    assert metrics["Encours"] == "50,00\u00a0€"
+    assert metrics["Encours"] == "50\u00a0€"
     assert any("Données au 22/11/2026" in c.value for c in at.sidebar.caption)
 
 
@@ -35,7 +35,7 @@ def test_a_sales_rep_sees_only_their_portfolio(tmp_path, monkeypatch):
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["Clients"] == "2"
-    assert metrics["Encours"] == "20,00\u00a0€"
+    assert metrics["Encours"] == "20\u00a0€"
 
 
 def test_home_says_when_nothing_is_published_yet(tmp_path, monkeypatch):
