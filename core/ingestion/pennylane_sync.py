@@ -62,6 +62,7 @@ class EntityState:
     changes_since: datetime | None
     ledger_accounts: frozenset[int] = frozenset()
     counts: dict[str, int] = field(default_factory=dict)
+    company: dict[str, Any] = field(default_factory=dict)  # as GET /me described it at the last full sync
 
 
 class _Staged:
@@ -111,22 +112,27 @@ def sync_entity(
     force_full: bool = False,
     progress: Progress | None = None,
 ) -> EntityBatch:
-    """Fetch one entity and return its staged batch (not yet loaded)."""
+    """Fetch one entity and return its staged batch (not yet loaded).
+
+    A full sync starts with GET /me (token, scopes and company checked before anything
+    else); an incremental one goes straight to the changelogs — a wrong token or a missing
+    scope answers there just as clearly — and keeps the company known from the last sync.
+    """
     progress = progress or NoProgress()
-    me = client.me()
-    check_scopes(me)
     entity_dir = staging_dir / entity.entity_id
-    full = needs_full_sync(state, now, force=force_full)
     batch: EntityBatch | None = None
-    if not full:
+    if not needs_full_sync(state, now, force=force_full):
         assert state is not None and state.changes_since is not None
         try:
             batch = _incremental(client, entity, state, entity_dir, progress)
+            batch.company = dict(state.company)
         except PennylaneChangelogTooOld:
             log.warning("%s : changelogs plus anciens que la rétention, reprise complète", entity.entity_id)
     if batch is None:
+        me = client.me()
+        check_scopes(me)
         batch = _full(client, entity, state, entity_dir, progress)
-    batch.company = me.get("company") or {}
+        batch.company = me.get("company") or {}
     batch.changes_since = now - OVERLAP
     batch.requests = client.stats.requests
     return batch

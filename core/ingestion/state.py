@@ -7,6 +7,7 @@ from core.store.analytical import StoreNotPublished, open_snapshot
 from core.store.paths import StorePaths
 
 _STATE = "SELECT entity_id, changes_since FROM sync_state"
+_COMPANIES = "SELECT entity_id, pennylane_company_id, pennylane_company_name, reg_no FROM entities"
 _ACCOUNTS = "SELECT entity_id, list(DISTINCT ledger_account_id) FROM pennylane_customers WHERE ledger_account_id IS NOT NULL GROUP BY 1"
 _COUNTS = """
 SELECT entity_id, 'customers', count(*) FROM pennylane_customers GROUP BY 1
@@ -21,6 +22,7 @@ def read_states(paths: StorePaths) -> dict[str, EntityState]:
         with open_snapshot(paths) as con:
             positions = dict(con.execute(_STATE).fetchall())
             accounts = dict(con.execute(_ACCOUNTS).fetchall())
+            companies = {e: {"id": i, "name": n, "reg_no": r} for e, i, n, r in con.execute(_COMPANIES).fetchall()}
             counts: dict[str, dict[str, int]] = {}
             for entity_id, resource, n in con.execute(_COUNTS).fetchall():
                 counts.setdefault(entity_id, {})[resource] = int(n)
@@ -31,6 +33,7 @@ def read_states(paths: StorePaths) -> dict[str, EntityState]:
             changes_since=since,
             ledger_accounts=frozenset(int(a) for a in accounts.get(entity_id, [])),
             counts=counts.get(entity_id, {}),
+            company=companies.get(entity_id, {}),
         )
         for entity_id, since in positions.items()
     }
