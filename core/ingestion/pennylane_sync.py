@@ -8,6 +8,7 @@ never from one request per invoice. Incremental runs re-fetch changed ids 100 at
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 from core.config import EntityConfig
 from core.ingestion.batches import RESOURCE_NAMES, EntityBatch
 from core.pennylane.client import PennylaneClient
-from core.pennylane.errors import PennylaneChangelogTooOld, PennylaneScopeError
+from core.pennylane.errors import PennylaneChangelogTooOld, PennylaneCursorExpired, PennylaneScopeError
 from core.pennylane.filters import Filter
 from core.pennylane.pagination import LIST_LIMIT, Page
 from core.pennylane.scopes import accepted_scopes
@@ -80,6 +81,17 @@ class _Staged:
             self._fh.write("\n")
             self.count += 1
 
+    def position(self) -> tuple[int, int]:
+        self._fh.flush()
+        return self._fh.tell(), self.count
+
+    def rewind(self, position: tuple[int, int]) -> None:
+        """Forget what was written since `position` (a listing restarted from its first page)."""
+        self._fh.flush()
+        self._fh.truncate(position[0])
+        self._fh.seek(position[0])
+        self.count = position[1]
+
     def close(self) -> None:
         self._fh.flush()
         self._fh.close()
@@ -139,7 +151,7 @@ def sync_entity(
 
 
 def _stage_pages(
-    pages: Iterable[list[dict[str, Any]]],
+    listing: Callable[[], Iterable[list[dict[str, Any]]]],
     staged: _Staged,
     client: PennylaneClient,
     progress: Progress,
@@ -147,16 +159,26 @@ def _stage_pages(
     keep: bool = False,
     accept: Callable[[dict[str, Any]], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """Write every page (the records `accept` takes) to the staged file; return them if `keep`."""
-    kept: list[dict[str, Any]] = []
-    for page in pages:
-        before = client.stats.requests
-        records = page if accept is None else [r for r in page if accept(r)]
-        staged.write(records)
-        if keep:
-            kept.extend(records)
-        progress.advance(len(page), client.stats.requests - before)
-    return kept
+    """Write every page of `listing()` (the records `accept` takes) to the staged file; return
+    them if `keep`. An expired cursor restarts the listing from its first page, once."""
+    start = staged.position()
+    for attempt in (1, 2):
+        kept: list[dict[str, Any]] = []
+        try:
+            for page in listing():
+                before = client.stats.requests
+                records = page if accept is None else [r for r in page if accept(r)]
+                staged.write(records)
+                if keep:
+                    kept.extend(records)
+                progress.advance(len(page), client.stats.requests - before)
+            return kept
+        except PennylaneCursorExpired:
+            if attempt == 2:
+                raise
+            log.warning("curseur expiré : la liste reprend depuis la première page")
+            staged.rewind(start)
+    raise AssertionError("unreachable")
 
 
 def _full(
@@ -167,13 +189,13 @@ def _full(
     staged = {r: _Staged(entity_dir / f"{r}.jsonl") for r in RESOURCE_NAMES}
     try:
         progress.begin(entity.entity_id, "customers", counts.get("customers"))
-        customers = _stage_pages(client.iter_customers(), staged["customers"], client, progress, keep=True)
+        customers = _stage_pages(client.iter_customers, staged["customers"], client, progress, keep=True)
         progress.begin(entity.entity_id, "customer_invoices", counts.get("customer_invoices"))
-        _stage_pages(client.iter_customer_invoices(), staged["customer_invoices"], client, progress)
+        _stage_pages(client.iter_customer_invoices, staged["customer_invoices"], client, progress)
         accounts = sorted({a for a in (_ledger_account(c) for c in customers) if a is not None})
         progress.begin(entity.entity_id, "ledger_entry_lines", counts.get("ledger_entry_lines"))
         for chunk in _chunks(accounts, ACCOUNTS_PER_FILTER):
-            lines = client.iter_ledger_entry_lines([("ledger_account_id", "in", chunk)])
+            lines = functools.partial(client.iter_ledger_entry_lines, [("ledger_account_id", "in", chunk)])
             _stage_pages(lines, staged["ledger_entry_lines"], client, progress)
     finally:
         for s in staged.values():
@@ -208,7 +230,7 @@ def _incremental(
         accounts = set(state.ledger_accounts) | {a for a in (_ledger_account(c) for c in customers) if a is not None}
         progress.begin(entity.entity_id, "ledger_entry_lines", len(changed["ledger_entry_lines"]))
         for chunk in _chunks(changed["ledger_entry_lines"], LIST_LIMIT):
-            lines = client.iter_ledger_entry_lines([("id", "in", chunk)])
+            lines = functools.partial(client.iter_ledger_entry_lines, [("id", "in", chunk)])
             _stage_pages(
                 lines, staged["ledger_entry_lines"], client, progress, accept=lambda r: _ledger_account(r) in accounts
             )
@@ -235,7 +257,8 @@ def _fetch_ids(
     """Re-fetch changed records 100 ids per request (the `in` filter), keeping them."""
     records: list[dict[str, Any]] = []
     for chunk in _chunks(ids, LIST_LIMIT):
-        records.extend(_stage_pages(iterate([("id", "in", chunk)]), staged, client, progress, keep=True))
+        listing = functools.partial(iterate, [("id", "in", chunk)])
+        records.extend(_stage_pages(listing, staged, client, progress, keep=True))
     return records
 
 

@@ -39,6 +39,7 @@ TRANSIENT = {
     "malformed JSON": dict(kind="malformed_json", count=2),
     "truncated page": dict(kind="truncated", count=2),
     "unknown field": dict(kind="unknown_field", field="brand_new_field"),
+    "an expired cursor": dict(kind="expired_cursor", count=1),  # the listing restarts from page 1
 }
 
 
