@@ -8,6 +8,8 @@ from core import formatting
 from core.home import entity_summaries, rejected_records
 from core.store.analytical import StoreNotPublished
 
+if "encours.scope" not in st.session_state:  # reached without app.py (a legacy deep link): go through it
+    st.switch_page("app.py")
 scope = st.session_state["encours.scope"]
 paths = st.session_state["encours.paths"]
 today = st.session_state["encours.today"]
