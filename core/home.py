@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -101,9 +102,16 @@ def _runs_by_entity(paths: StorePaths) -> dict[str, dict[str, Any]]:
 
 
 def data_as_of(paths: StorePaths) -> datetime | None:
-    """When the published snapshot was last synced (the oldest entity's sync), or None."""
-    if snapshot_version(paths) is None:
-        return None
+    """When the published snapshot was last synced (the oldest entity's sync), or None.
+
+    Every page shows it, so it is read once per published snapshot, not once per rerun.
+    """
+    version = snapshot_version(paths)
+    return None if version is None else _synced_at(paths, version)
+
+
+@functools.lru_cache(maxsize=16)
+def _synced_at(paths: StorePaths, version: str) -> datetime | None:
     with open_snapshot(paths) as con:
         row = con.execute("SELECT min(last_sync_at) FROM sync_state").fetchone()
     return row[0] if row else None
