@@ -30,6 +30,6 @@ def test_a_deep_link_as_first_request_goes_through_app_py(tmp_path, page, path):
     with running(cmd, env, health_url=f"http://127.0.0.1:{port}/_stcore/health", timeout_s=60):
         page.goto(f"http://127.0.0.1:{port}{path}")
         page.get_by_text("Alpha SAS").first.wait_for(timeout=20_000)
-        assert page.get_by_text("Utilisateur").first.is_visible()  # app.py's sign-in frame ran
-        assert page.get_by_text("Données au").first.is_visible()
+        page.get_by_text("Utilisateur").first.wait_for(timeout=10_000)  # app.py's sign-in frame ran
+        page.get_by_text("Données au").first.wait_for(timeout=10_000)
         assert not page.get_by_text("KeyError").count()

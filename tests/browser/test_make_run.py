@@ -29,11 +29,11 @@ def test_make_run_serves_the_home_page_with_demo_data(tmp_path, page):
                 continue
         else:
             pytest.fail("the home page never showed the demo entities")
-        assert page.get_by_text("Données au").first.is_visible()
-        assert page.get_by_text("Encours").first.is_visible()
+        page.get_by_text("Données au").first.wait_for(timeout=10_000)
+        page.get_by_text("Encours").first.wait_for(timeout=10_000)
 
         # a deep link to a page still runs app.py first (sidebar user choice, freshness frame)
         page.goto(f"{base}/accueil")
         page.get_by_text("Verdier Conseil SAS").first.wait_for(timeout=20_000)
-        assert page.get_by_text("Utilisateur").first.is_visible()
-        assert page.get_by_text("Données au").first.is_visible()
+        page.get_by_text("Utilisateur").first.wait_for(timeout=10_000)
+        page.get_by_text("Données au").first.wait_for(timeout=10_000)
