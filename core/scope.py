@@ -40,13 +40,6 @@ class Scope:
     def sees_everything(self) -> bool:
         return self.customers is None
 
-    def allows(self, entity_id: str, customer_id: int) -> bool:
-        return self.customers is None or (entity_id, customer_id) in self.customers
-
-    @property
-    def cache_key(self) -> tuple[str, int]:
-        return (self.email, hash(self.customers))
-
 
 def scope_for(ops: sqlite3.Connection, email: str) -> Scope:
     """Build the scope of an active user from the operational store (live hierarchy)."""

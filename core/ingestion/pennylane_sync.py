@@ -185,7 +185,6 @@ def _full(
     client: PennylaneClient, entity: EntityConfig, state: EntityState | None, entity_dir: Path, progress: Progress
 ) -> EntityBatch:
     counts = state.counts if state else {}
-    files: dict[str, list[Path]] = {}
     staged = {r: _Staged(entity_dir / f"{r}.jsonl") for r in RESOURCE_NAMES}
     try:
         progress.begin(entity.entity_id, "customers", counts.get("customers"))

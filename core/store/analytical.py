@@ -19,7 +19,6 @@ from core.store.paths import StorePaths
 
 STORAGE_VERSION = "v1.5.0"
 """Published files stay readable by the analysts' DuckDB CLI (duckdb-cli 1.5.x)."""
-TIME_ZONE = "Europe/Paris"
 BUILD_MEMORY_LIMIT = "2GB"
 
 

@@ -36,11 +36,3 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
 def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
     for name in DERIVED:
         con.execute(sql_text(name))
-
-
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
