@@ -22,10 +22,9 @@ from core.ingestion.demo_source import demo_api, demo_entities
 from core.ingestion.sync import run_sync
 from core.store.lock import IngestionAlreadyRunning, ingestion_lock
 from core.store.paths import StorePaths
-from jobs import logs, progress
+from jobs import exit_codes, logs, progress
 
 log = logging.getLogger("encours.ingest")
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 
 
 @contextmanager
@@ -54,17 +53,17 @@ def main(argv: list[str] | None = None) -> int:
                 result = run_sync(paths, entities, now=paris_now(), full=args.full, progress=bar)
     except ConfigError as exc:
         print(f"encours: configuration : {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return exit_codes.CONFIG
     except IngestionAlreadyRunning as exc:
         print(f"encours: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+        return exit_codes.BUSY
     for entity_id, reason in result.failures.items():
         print(f"encours: {entity_id} : {reason}", file=sys.stderr)
     if result.report is not None:
         for reject in result.report.rejects:
             print(f"encours: avertissement : enregistrement écarté {reject}", file=sys.stderr)
         log.info("publié : %s ; requêtes : %s", result.report.records, result.requests)
-    return EXIT_OK if result.ok else EXIT_FAILED
+    return exit_codes.OK if result.ok else exit_codes.FAILED
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import schedule
 
 from core.config import load_settings
-from jobs import logs
+from jobs import exit_codes, logs
 
 log = logging.getLogger("encours.scheduler")
 
@@ -27,9 +27,9 @@ log = logging.getLogger("encours.scheduler")
 def run_ingestion() -> int:
     """One sync in a child process; its exit code says how it went (see jobs/ingest.py)."""
     result = subprocess.run([sys.executable, "-m", "jobs.ingest"], check=False)
-    if result.returncode == 0:
+    if result.returncode == exit_codes.OK:
         log.info("synchronisation terminée")
-    elif result.returncode == 3:
+    elif result.returncode == exit_codes.BUSY:
         log.info("synchronisation déjà en cours ailleurs : ce créneau est sauté")
     else:
         log.warning("synchronisation en échec (code %s) ; nouvel essai au prochain créneau", result.returncode)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-RESOURCE_NAMES = ("customers", "customer_invoices", "ledger_entry_lines")
+from core.store.loader import RESOURCES
+
+RESOURCE_NAMES = tuple(RESOURCES)  # customers, customer_invoices, ledger_entry_lines
 
 
 @dataclass

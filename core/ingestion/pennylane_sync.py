@@ -24,6 +24,7 @@ from core.pennylane.errors import PennylaneChangelogTooOld, PennylaneCursorExpir
 from core.pennylane.filters import Filter
 from core.pennylane.pagination import LIST_LIMIT, Page
 from core.pennylane.scopes import accepted_scopes
+from core.store.loader import RESOURCES
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,6 @@ FULL_SYNC_AFTER = RETENTION - timedelta(hours=12)
 OVERLAP = timedelta(minutes=5)
 """The next incremental run re-reads this much of the changelog: re-applying an event is harmless."""
 ACCOUNTS_PER_FILTER = 100
-PATHS = {
-    "customers": "/customers",
-    "customer_invoices": "/customer_invoices",
-    "ledger_entry_lines": "/ledger_entry_lines",
-}
 
 
 class Progress(Protocol):
@@ -100,11 +96,12 @@ class _Staged:
 def check_scopes(me: dict[str, Any]) -> None:
     """Fail before fetching anything when the token cannot read what Encours needs."""
     scopes = set(me.get("scopes") or [])
-    for resource, path in PATHS.items():
+    for resource in RESOURCES.values():
+        path = resource.endpoint
         accepted = accepted_scopes(path)
         if accepted and not scopes.intersection(accepted):
             raise PennylaneScopeError(
-                f"Le jeton Pennylane n'a pas le droit « {accepted[0]} » nécessaire pour lire {path} ({resource}).",
+                f"Le jeton Pennylane n'a pas le droit « {accepted[0]} » nécessaire pour lire {path} ({resource.name}).",
                 scope=accepted[0],
                 path=path,
             )
