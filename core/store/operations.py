@@ -7,6 +7,8 @@ cannot. Every access goes through this module, so PostgreSQL can replace it late
 
 from __future__ import annotations
 
+import functools
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -31,7 +33,10 @@ def connect(paths: StorePaths) -> sqlite3.Connection:
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = NORMAL")
     con.execute("PRAGMA foreign_keys = ON")
-    _ensure_schema(con)
+    file_id = (str(paths.operations), os.stat(paths.operations).st_ino)
+    if file_id not in _SCHEMA_ENSURED:  # once per file per process, not at every request
+        _ensure_schema(con)
+        _SCHEMA_ENSURED.add(file_id)
     return con
 
 
@@ -44,9 +49,18 @@ def session(paths: StorePaths) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
+_SCHEMA_ENSURED: set[tuple[str, int]] = set()
+
+
+@functools.cache
+def _schema_script() -> str:
+    return "\n".join(
+        (SQL_DIR / "ops" / f"{name}.sql").read_text(encoding="utf-8") for name in ("ops_revision", *OPS_TABLES)
+    )
+
+
 def _ensure_schema(con: sqlite3.Connection) -> None:
-    for name in ("ops_revision", *OPS_TABLES):
-        con.executescript((SQL_DIR / "ops" / f"{name}.sql").read_text(encoding="utf-8"))
+    con.executescript(_schema_script())
 
 
 @contextmanager
