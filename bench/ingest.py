@@ -16,10 +16,9 @@ from typing import Any
 import httpx
 
 from core.formatting import paris_now
-from core.ingestion.demo_source import demo_entities
+from core.ingestion.demo_source import demo_entities, demo_token
 from core.ingestion.sync import run_sync
 from core.pennylane.scopes import API_PREFIX
-from core.pennylane_local import demo_token
 from core.store import operations
 from core.store.analytical import open_snapshot
 from core.store.paths import StorePaths
@@ -72,7 +71,7 @@ def ingest_benchmarks(demo_dir: Path, work: Path, port: int = 8799) -> dict[str,
                 "SELECT DISTINCT customer_id FROM pennylane_customer_invoices WHERE entity_id = ? AND draft "
                 "ORDER BY 1 LIMIT 5", [CHANGED_ENTITY],
             ).fetchall()]  # fmt: skip
-        admin = f"{root}/_admin/datasets/{demo_token(CHANGED_ENTITY)}"
+        admin = f"{root}/_admin/datasets/{demo_token(demo_dir, CHANGED_ENTITY)}"
         httpx.post(f"{admin}/update_invoices", json={"count": 100}).raise_for_status()
         for invoice_id in unpaid:
             httpx.post(f"{admin}/invoices/{invoice_id}/mark_paid", json={}).raise_for_status()

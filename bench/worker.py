@@ -8,13 +8,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from core.demo.generator import generate
 from core.formatting import PARIS
 from core.ingestion.batches import batches_from_demo
 from core.ingestion.runs import publish_batches
 from core.store import operations
 from core.store.analytical import open_snapshot
 from core.store.paths import StorePaths
+from demo.generator import generate
 
 TODAY = date(2026, 11, 22)
 

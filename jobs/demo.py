@@ -15,13 +15,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from core.config import load_settings
-from core.demo.generator import generate
 from core.formatting import PARIS, paris_now
 from core.ingestion.batches import batches_from_demo
 from core.ingestion.runs import publish_batches
 from core.store import operations
 from core.store.lock import IngestionAlreadyRunning
 from core.store.paths import StorePaths
+from demo.generator import generate
 from jobs import logs
 
 log = logging.getLogger("encours.demo")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from core.config import ConfigError, EntityConfig, Settings, load_settings
 from core.formatting import paris_now
-from core.ingestion.demo_source import demo_api, demo_entities
+from core.ingestion.demo_source import DemoServerUnavailable, demo_api, demo_entities
 from core.ingestion.sync import run_sync
 from core.store.lock import IngestionAlreadyRunning, ingestion_lock
 from core.store.paths import StorePaths
@@ -33,8 +33,6 @@ def configured_entities(settings: Settings, paths: StorePaths) -> Iterator[tuple
     if not settings.demo:
         yield settings.entities
         return
-    if not (paths.demo_dir / "organisation.json").exists():
-        raise ConfigError("aucun jeton Pennylane et pas de société de démonstration : lancez `make run`.")
     with demo_api(paths.demo_dir, settings.demo_api_port) as base_url:
         yield demo_entities(paths.demo_dir, base_url)
 
@@ -54,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"encours: configuration : {exc}", file=sys.stderr)
         return exit_codes.CONFIG
+    except DemoServerUnavailable as exc:
+        print(f"encours: {exc}", file=sys.stderr)
+        return exit_codes.FAILED
     except IngestionAlreadyRunning as exc:
         print(f"encours: {exc}", file=sys.stderr)
         return exit_codes.BUSY

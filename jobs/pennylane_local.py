@@ -3,7 +3,8 @@
     python -m jobs.pennylane_local --data DIR [--port 8765] [--host 127.0.0.1] [--no-rate-limit] [--now 2026-11-20T09:00:00Z]
 
 ``DIR`` is a demo root (``organisation.json`` + one folder per entity; the
-token for entity X is ``demo-token-X``) or a single entity folder. ``--now``
+token for entity X is built from the folder's ``api-token`` secret, see
+``core.ingestion.demo_source``) or a single entity folder. ``--now``
 starts the server's clock at that instant (it then advances normally), so the
 changelogs of data generated for a given day stay inside their 4-week window.
 """
@@ -12,13 +13,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
+from core.config import PROJECT_ROOT
+from core.ingestion.demo_source import DemoServerUnavailable, check_server, demo_base_url, ensure_token
 from core.pennylane.scopes import API_PREFIX
-from core.pennylane_local import create_app, load_data, run_forever
-from core.pennylane_local.changelog import parse_timestamp
+from pennylane_local import create_app, load_data, run_forever
+from pennylane_local.changelog import parse_timestamp
 
 log = logging.getLogger("jobs.pennylane_local")
 
@@ -45,13 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("Cannot load demo data from %s: %s", args.data, exc)
         return 2
     app = create_app(datasets, rate_limit=not args.no_rate_limit, now=_clock_from(args.now) if args.now else None)
+    companies = sorted(str(d.me.get("company", {}).get("name")) for d in datasets.values())
     log.info(
-        "Serving %d companies on http://%s:%d%s (tokens: %s)",
+        "Serving %d companies on http://%s:%d%s: %s",
         len(datasets),
         args.host,
         args.port,
         API_PREFIX,
-        ", ".join(sorted(datasets)),
+        ", ".join(companies),
     )
     run_forever(app, args.host, args.port)
     return 0
@@ -59,3 +67,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+@contextmanager
+def serving_demo(demo_dir: Path, port: int, *, timeout_s: float = 60.0) -> Iterator[str]:
+    """This data directory's demo company served on `port` by a child process, for the block.
+
+    Waits until the server answers with this directory's token; fails clearly if the port is
+    taken by another installation or the server does not come up.
+    """
+    ensure_token(demo_dir)
+    base_url = demo_base_url(port)
+    command = [sys.executable, "-m", "jobs.pennylane_local", "--data", str(demo_dir), "--port", str(port)]
+    child = subprocess.Popen([*command, "--no-rate-limit"], cwd=PROJECT_ROOT)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                check_server(demo_dir, base_url, timeout_s=2.0)
+                break
+            except DemoServerUnavailable:
+                if child.poll() is not None:
+                    raise  # the port is taken (by another installation's server, or anything else)
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        log.info("serveur Pennylane local de démonstration : %s", base_url)
+        yield base_url
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -4,6 +4,9 @@ Each sync runs as its own `python -m jobs.ingest` process: a failure or a crash 
 takes the scheduler down, and the ingestion lock keeps two runs from overlapping (a run
 started by hand meanwhile is told so and exits). `schedule` does not catch up runs missed
 while the process was down; the ingestion finds its own position from the store instead.
+
+With no Pennylane token, the scheduler is what needs the demo company's Pennylane-compatible
+server, so it starts it (a child process, stopped with it); the sync never starts one itself.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import schedule
 
-from core.config import load_settings
+from core.config import Settings, load_settings
+from core.store.paths import StorePaths
 from jobs import exit_codes, logs
+from jobs.pennylane_local import serving_demo
 
 log = logging.getLogger("encours.scheduler")
 
@@ -51,6 +57,17 @@ def serve(stop: threading.Event, *, every_minutes: int, job: Callable[[], object
         stop.wait(min(idle if idle is not None and idle > 0 else 1.0, 30.0))
 
 
+@contextmanager
+def demo_server(settings: Settings) -> Iterator[None]:
+    """The demo company's local Pennylane server while the scheduler runs (demo mode only)."""
+    demo_dir = StorePaths(settings.data_dir).demo_dir
+    if not settings.demo or not (demo_dir / "organisation.json").exists():
+        yield
+        return
+    with serving_demo(demo_dir, settings.demo_api_port):
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobs.scheduler", description="Planificateur Encours")
     parser.add_argument("--every", type=int, default=None, help="minutes entre deux synchronisations")
@@ -61,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     every = args.every or settings.sync_every_minutes
-    log.info("planificateur démarré : synchronisation toutes les %s minutes", every)
-    serve(stop, every_minutes=every)
+    with demo_server(settings):
+        log.info("planificateur démarré : synchronisation toutes les %s minutes", every)
+        serve(stop, every_minutes=every)
     log.info("planificateur arrêté")
     return 0
 

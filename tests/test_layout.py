@@ -13,15 +13,25 @@ def _files(*dirs):
         yield from (ROOT / d).rglob("*.py")
 
 
-def test_core_and_jobs_never_import_streamlit():
+def _importers(dirs, *packages):
+    """Files under `dirs` that import any of `packages` (or their submodules)."""
     offenders = []
-    for path in _files(*PY_DIRS):
+    for path in _files(*dirs):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])  # fmt: skip
-            if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
+            if any(n == p or n.startswith(p + ".") for n in names for p in packages):
                 offenders.append(str(path.relative_to(ROOT)))
-    assert offenders == []
+    return offenders
+
+
+def test_core_and_jobs_never_import_streamlit():
+    assert _importers(PY_DIRS + ("demo", "pennylane_local"), "streamlit") == []
+
+
+def test_core_reaches_the_demo_and_the_local_server_only_over_http():
+    """They are neighbours, not tenants: core/ never imports them (jobs/ may start them)."""
+    assert _importers(("core",), "demo", "pennylane_local") == []
 
 
 def test_no_sql_is_built_with_f_strings():

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.demo.generator import generate
 from core.formatting import paris_today
 from core.store import operations
 from core.store.paths import StorePaths
+from demo.generator import generate
 
 DEMO_INVOICES = 3_000
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core.pennylane_local import Dataset, Faults, ServerState, ServerStats, ServerThread, create_app, load_data
+from pennylane_local import Dataset, Faults, ServerState, ServerStats, ServerThread, create_app, load_data
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TOKEN = "test-token-acme-0123456789abcdef"

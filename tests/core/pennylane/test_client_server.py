@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.ingestion.demo_source import demo_token
 from core.pennylane import (
     PennylaneAuthError,
     PennylaneChangelogTooOld,
@@ -20,7 +21,6 @@ from core.pennylane import (
     PennylaneRequestError,
     PennylaneScopeError,
 )
-from core.pennylane_local import demo_token
 from tests.core.pennylane.conftest import NO_JITTER, FakeTime
 from tests.support.pennylane_server import NOW, TOKEN, ServerHandle, sample_dataset, serve
 
@@ -199,11 +199,11 @@ def test_unknown_fields_pass_through_and_missing_fields_reach_the_caller(
 
 
 def test_syncs_a_generated_demo_with_default_limits(tmp_path: Path, fake_time: FakeTime) -> None:
-    generator = pytest.importorskip("core.demo.generator")
+    generator = pytest.importorskip("demo.generator")
     manifest = generator.generate(tmp_path, today=date(2026, 11, 20), invoices=3000)
     with serve(tmp_path, rate_limit=False, now=lambda: NOW) as server:
         for entity, counts in manifest["counts"].items():
-            with make_client(server, fake_time, token=demo_token(entity)) as client:
+            with make_client(server, fake_time, token=demo_token(tmp_path, entity)) as client:
                 assert len(ids(client.iter_customers())) == counts["customers"]
                 assert len(set(ids(client.iter_customer_invoices()))) == counts["customer_invoices"]
                 assert len(set(ids(client.iter_ledger_entry_lines()))) == counts["ledger_entry_lines"]

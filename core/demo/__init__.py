@@ -1,4 +1,0 @@
-"""Groupe Verdier, the deterministic demo company: its Pennylane data as JSON files.
-
-Entry point: ``core.demo.generator.generate``.
-"""
