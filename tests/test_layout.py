@@ -2,6 +2,7 @@
 
 import ast
 import re
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -46,3 +47,11 @@ def test_every_relation_has_its_sql_file():
 
     for name in (*TABLES, *DERIVED):
         assert (SQL_DIR / f"{name}.sql").exists(), name
+
+
+def test_the_suite_needs_nothing_outside_the_project():
+    """A clone of the project alone passes `make test`: nothing reads ../shared (vendor into tests/fixtures/)."""
+    pattern = re.compile(r"""\.\./shared|["']shared["']|parent\s*/\s*["']shared""")
+    files = [*_files("tests", "bench", "core", "jobs"), ROOT / "Makefile", ROOT / ".ci" / "run"]
+    offenders = [str(p.relative_to(ROOT)) for p in files if p != Path(__file__) and pattern.search(p.read_text())]
+    assert offenders == []

@@ -1,4 +1,5 @@
-"""Validate records and responses against Pennylane's own OpenAPI document.
+"""Validate records and responses against Pennylane's own OpenAPI document (the vendored
+subset under tests/fixtures/pennylane/, see its README for the edition and source).
 
 The spec is OpenAPI 3.0 (``nullable: true``), which jsonschema does not know;
 ``to_json_schema`` rewrites it into plain JSON Schema so any response can be
@@ -15,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "pennylane" / "openapi.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "pennylane" / "openapi-subset.json"
 API_PREFIX = "/api/external/v2"
 
 
