@@ -55,3 +55,12 @@ def test_the_suite_needs_nothing_outside_the_project():
     files = [*_files("tests", "bench", "core", "jobs"), ROOT / "Makefile", ROOT / ".ci" / "run"]
     offenders = [str(p.relative_to(ROOT)) for p in files if p != Path(__file__) and pattern.search(p.read_text())]
     assert offenders == []
+
+
+def test_every_environment_variable_the_code_reads_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`((?:ENCOURS|PENNYLANE)_[A-Z_]+)`", readme.split("## Configuration", 1)[1]))
+    dirs = [d for d in ("core", "jobs", "pages", "ui", "demo", "pennylane_local") if (ROOT / d).exists()]
+    sources = [*_files(*dirs), ROOT / "app.py"]
+    read = {m for p in sources for m in re.findall(r"[\"']((?:ENCOURS|PENNYLANE)_[A-Z_]+)[\"']", p.read_text())}
+    assert read - documented == set()
