@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import resource
+import os
 import subprocess
 import sys
 import time
@@ -30,17 +30,22 @@ log = logging.getLogger("encours.bench")
 
 
 def _child(args: list[str]) -> tuple[dict[str, Any], float, float]:
-    """Run `python -m bench.worker ARGS`; return its JSON output, wall seconds and peak RSS (MB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run `python -m bench.worker ARGS`; return its JSON output, wall seconds and its own peak RSS (MB).
+
+    os.wait4 gives that child's own rusage (RUSAGE_CHILDREN would be the largest of all so far).
+    """
     started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.worker", *args], cwd=ROOT, check=True, capture_output=True, text=True
-    )
+    with subprocess.Popen(
+        [sys.executable, "-m", "bench.worker", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    ) as child:
+        assert child.stdout is not None
+        output = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak_kb < before:
-        peak_kb = before
-    return json.loads(out.stdout.strip().splitlines()[-1]), wall, peak_kb / 1024
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, args, output)
+    return json.loads(output.strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024
 
 
 def store_benchmarks(work: Path, sizes: dict[str, int]) -> dict[str, Any]:
@@ -54,6 +59,10 @@ def store_benchmarks(work: Path, sizes: dict[str, int]) -> dict[str, Any]:
         results[f"store.load_{label}_peak_mb"] = round(peak_mb)
         results[f"store.publish_{label}_s"] = round(load["publish_s"], 3)
         results[f"store.invoices_{label}"] = load["invoices"]
+        _, floor_wall, floor_peak_mb = _child(["floor", "--demo", str(demo_dir), "--data", str(data_dir)])
+        results[f"store.floor_{label}_s"] = round(floor_wall, 2)
+        results[f"store.floor_{label}_peak_mb"] = round(floor_peak_mb)
+        results[f"store.load_vs_floor_{label}"] = round(wall / floor_wall, 2)
         log.info("%s: %s", label, {k: v for k, v in results.items() if label in k})
     largest = list(sizes)[-1]
     results["store.publish_s"] = results[f"store.publish_{largest}_s"]
