@@ -51,7 +51,7 @@ def test_home_says_when_nothing_is_published_yet(tmp_path, monkeypatch):
     assert any("première synchronisation" in i.value for i in at.info)
 
 
-def test_home_shows_the_last_success_and_the_error_of_a_failed_sync(tmp_path, monkeypatch):
+def test_home_shows_the_error_of_a_failed_sync_and_the_sync_time_once(tmp_path, monkeypatch):
     from datetime import UTC, datetime
 
     from core.store import operations
@@ -67,7 +67,8 @@ def test_home_shows_the_last_success_and_the_error_of_a_failed_sync(tmp_path, mo
     at = _app(monkeypatch, paths).run()
     assert not at.exception
     assert any("Jeton Pennylane refusé (401)" in e.value for e in at.error)
-    assert any("Dernière synchronisation réussie : 22/11/2026 à 09:01" in c.value for c in at.caption)
+    times = [c.value for c in at.main.caption if "22/11/2026 à" in c.value]
+    assert times == ["Données synchronisées le 22/11/2026 à 12:00"]  # once, not "réussie … · publiées du …"
 
 
 def test_real_data_is_never_shown_without_a_signed_in_user(tmp_path, monkeypatch):
