@@ -98,3 +98,15 @@ def test_records_left_out_by_the_sync_are_flagged_on_the_home_page(tmp_path, mon
     assert not at.exception
     assert any("1 enregistrement(s) Pennylane écarté(s)" in w.value for w in at.warning)
     assert "« abc »" in at.dataframe[0].value.to_string()
+
+
+def test_an_empty_data_directory_shows_a_french_message_and_creates_nothing(tmp_path, monkeypatch):
+    from core.store.paths import StorePaths
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    at = _app(monkeypatch, StorePaths(data_dir)).run()
+    assert not at.exception
+    assert any("pas encore initialisé" in i.value and "make run" in i.value for i in at.info)
+    assert not at.metric and not at.sidebar.selectbox
+    assert list(data_dir.iterdir()) == []
