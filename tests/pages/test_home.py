@@ -110,3 +110,14 @@ def test_an_empty_data_directory_shows_a_french_message_and_creates_nothing(tmp_
     assert any("pas encore initialisé" in i.value and "make run" in i.value for i in at.info)
     assert not at.metric and not at.sidebar.selectbox
     assert list(data_dir.iterdir()) == []
+
+
+def test_factures_says_what_it_leaves_out(tmp_path, monkeypatch):
+    """The seeded entity has 3 receivables, a cancelled invoice and a credit note."""
+    paths = seeded_store(tmp_path)
+    at = _app(monkeypatch, paths).run()
+    assert _metrics(at)["Factures"] == "3"
+    assert any(
+        "hors avoirs, brouillons, factures annulées ou archivées" in c.value and "2 pièce(s)" in c.value
+        for c in at.main.caption
+    )
