@@ -25,9 +25,9 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
 lint: install
-	$(PY) -m ruff check app.py pages core jobs demo pennylane_local tests bench
-	$(PY) -m ruff format --check app.py pages core jobs demo pennylane_local tests bench
-	$(PY) -m mypy core jobs demo pennylane_local
+	$(PY) -m ruff check app.py serve.py pages ui core jobs demo pennylane_local tests bench
+	$(PY) -m ruff format --check app.py serve.py pages ui core jobs demo pennylane_local tests bench
+	$(PY) -m mypy core jobs ui demo pennylane_local
 
 ## The whole suite: lint, types, tests (unit, store, ingestion, app, browser).
 test: install browser lint

@@ -11,19 +11,24 @@ from typing import Any
 from core.cache import snapshot_cached
 from core.scope import Scope
 from core.store import operations
-from core.store.analytical import open_snapshot, snapshot_version
+from core.store.analytical import snapshot_version
 from core.store.paths import StorePaths
 from core.store.reading import read_session
 
+RECEIVABLE_STATUSES = ("not_due", "overdue", "paid")
+"""What "Factures" counts: invoices issued to be paid. Credit notes, drafts, cancelled and
+archived invoices are counted apart (`set_aside`) and never in the amounts."""
+
 _ENTITY_COUNTS = """
 SELECT e.entity_id, e.name,
-       count(DISTINCT c.customer_id)                                             AS customers,
-       count(i.invoice_id) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid')) AS invoices,
-       coalesce(sum(i.open_amount_eur), 0)                                       AS open_eur,
-       coalesce(sum(i.open_amount_eur) FILTER (WHERE i.status = 'overdue'), 0)  AS overdue_eur,
+       count(DISTINCT c.customer_id)                                              AS customers,
+       count(i.invoice_id) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid'))     AS invoices,
+       count(i.invoice_id) FILTER (WHERE i.status NOT IN ('not_due', 'overdue', 'paid')) AS set_aside,
+       coalesce(sum(i.open_amount_eur), 0)                                        AS open_eur,
+       coalesce(sum(i.open_amount_eur) FILTER (WHERE i.status = 'overdue'), 0)   AS overdue_eur,
        s.last_sync_at,
-       (SELECT count(*) FROM ingest_rejects AS r WHERE r.entity_id = e.entity_id) AS rejected
-FROM entities AS e
+       (SELECT count(*) FROM scoped_ingest_rejects AS r WHERE r.entity_id = e.entity_id) AS rejected
+FROM scoped_entities AS e
 LEFT JOIN scoped_customers AS c ON c.entity_id = e.entity_id
 LEFT JOIN scoped_invoices AS i ON i.entity_id = c.entity_id AND i.customer_id = c.customer_id
 LEFT JOIN sync_state AS s ON s.entity_id = e.entity_id
@@ -44,6 +49,8 @@ class EntitySummary:
     last_success_at: datetime | None = None
     last_error: str | None = None
     rejected: int = 0
+    set_aside: int = 0
+    """Credit notes, drafts, cancelled and archived invoices: not in `invoices` nor in the amounts."""
 
 
 @snapshot_cached()
@@ -52,7 +59,7 @@ def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[En
         rows = con.execute(_ENTITY_COUNTS).fetchall()
     runs = _runs_by_entity(paths)
     out = []
-    for entity_id, name, customers, invoices, open_eur, overdue_eur, last_sync_at, rejected in rows:
+    for entity_id, name, customers, invoices, set_aside, open_eur, overdue_eur, last_sync_at, rejected in rows:
         run = runs.get(entity_id, {})
         out.append(
             EntitySummary(
@@ -66,6 +73,7 @@ def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[En
                 last_success_at=_parse(run.get("last_success_at")),
                 last_error=run.get("last_error") if run.get("last_status") == "failed" else None,
                 rejected=int(rejected),
+                set_aside=int(set_aside),
             )
         )
     return out
@@ -78,13 +86,14 @@ class RejectedRecord:
     reason: str
 
 
-def rejected_records(paths: StorePaths, scope: Scope, entity_id: str, *, limit: int = 100) -> list[RejectedRecord]:
+def rejected_records(
+    paths: StorePaths, scope: Scope, entity_id: str, *, today: date, limit: int = 100
+) -> list[RejectedRecord]:
     """Records of an entity the last syncs left out, with why — for people who see every customer."""
-    if not scope.sees_everything:
-        return []
-    with open_snapshot(paths) as con:
+    with read_session(paths, scope, today=today, live=False) as con:
         rows = con.execute(
-            "SELECT endpoint, record_id, reason FROM ingest_rejects WHERE entity_id = ? ORDER BY endpoint, record_id LIMIT ?",
+            "SELECT endpoint, record_id, reason FROM scoped_ingest_rejects WHERE entity_id = ? "
+            "ORDER BY endpoint, record_id LIMIT ?",
             [entity_id, limit],
         ).fetchall()
     return [RejectedRecord(*row) for row in rows]
@@ -101,17 +110,19 @@ def _runs_by_entity(paths: StorePaths) -> dict[str, dict[str, Any]]:
         return {r["entity_id"]: r for r in operations.latest_sync_runs(ops)}
 
 
-def data_as_of(paths: StorePaths) -> datetime | None:
-    """When the published snapshot was last synced (the oldest entity's sync), or None.
+def data_as_of(paths: StorePaths, scope: Scope, *, today: date) -> datetime | None:
+    """When the data the user sees was last synced (the oldest of their entities), or None.
 
-    Every page shows it, so it is read once per published snapshot, not once per rerun.
+    Every page shows it, so it is read once per published snapshot and scope, not once per rerun.
     """
     version = snapshot_version(paths)
-    return None if version is None else _synced_at(paths, version)
+    return None if version is None else _synced_at(paths, version, scope, today)
 
 
-@functools.lru_cache(maxsize=16)
-def _synced_at(paths: StorePaths, version: str) -> datetime | None:
-    with open_snapshot(paths) as con:
-        row = con.execute("SELECT min(last_sync_at) FROM sync_state").fetchone()
+@functools.lru_cache(maxsize=64)
+def _synced_at(paths: StorePaths, version: str, scope: Scope, today: date) -> datetime | None:
+    with read_session(paths, scope, today=today, live=False) as con:
+        row = con.execute(
+            "SELECT min(s.last_sync_at) FROM sync_state AS s SEMI JOIN scoped_entities USING (entity_id)"
+        ).fetchone()
     return row[0] if row else None

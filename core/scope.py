@@ -11,6 +11,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from core.store import operations
+from core.store.paths import StorePaths
+
 ALL_CUSTOMERS_ROLES = frozenset({"admin", "accounting", "treasury"})
 ROLES = ("admin", "accounting", "treasury", "agency_manager", "sales_rep")
 ROLE_LABELS = {
@@ -76,3 +79,15 @@ def active_users(ops: sqlite3.Connection) -> list[tuple[str, str, str]]:
     order = {role: i for i, role in enumerate(ROLES)}
     rows = ops.execute("SELECT email, full_name, role FROM users WHERE active = 1").fetchall()
     return sorted(((e, n, r) for e, n, r in rows), key=lambda u: (order.get(u[2], 99), u[1]))
+
+
+def users_of(paths: StorePaths) -> list[tuple[str, str, str]]:
+    """`active_users` of the operational store at `paths` (the app's sign-in choice)."""
+    with operations.session(paths) as ops:
+        return active_users(ops)
+
+
+def scope_of(paths: StorePaths, email: str) -> Scope:
+    """`scope_for` against the operational store at `paths`; raises UnknownUser."""
+    with operations.session(paths) as ops:
+        return scope_for(ops, email)

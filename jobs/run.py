@@ -35,7 +35,7 @@ def main() -> int:
         subprocess.Popen([python, "-m", "jobs.scheduler"], cwd=PROJECT_ROOT),
         subprocess.Popen(
             [
-                python, "-m", "streamlit", "run", str(Path(PROJECT_ROOT) / "app.py"),
+                python, "-m", "streamlit", "run", str(Path(PROJECT_ROOT) / "serve.py"),
                 "--server.port", str(settings.app_port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
             ],

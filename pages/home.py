@@ -7,12 +7,12 @@ import streamlit as st
 from core import formatting
 from core.home import entity_summaries, rejected_records
 from core.store.analytical import StoreNotPublished
+from ui import context
 
-if "encours.scope" not in st.session_state:  # reached without app.py (a legacy deep link): go through it
-    st.switch_page("app.py")
-scope = st.session_state["encours.scope"]
-paths = st.session_state["encours.paths"]
-today = st.session_state["encours.today"]
+context.require_app()
+scope = context.scope()
+paths = context.paths()
+today = context.today()
 
 st.title("Encours")
 st.caption(
@@ -27,26 +27,31 @@ except StoreNotPublished as exc:
 
 st.subheader("Entités")
 if not summaries:
-    st.info("Aucune entité synchronisée pour l'instant.")
+    st.info("Aucune entité à afficher : aucun client ne vous est encore attribué, ou rien n'est synchronisé.")
 for s in summaries:
     with st.container(border=True, key=f"home.entity.{s.entity_id}"):
         st.markdown(f"**{s.name}**")
         cols = st.columns(4)
         cols[0].metric("Clients", formatting.number(s.customers))
-        cols[1].metric("Factures", formatting.number(s.invoices))
+        cols[1].metric(
+            "Factures",
+            formatting.number(s.invoices),
+            help="Factures émises à encaisser, payées ou non : hors avoirs, brouillons, factures annulées ou archivées.",
+        )
         cols[2].metric("Encours", formatting.money(s.open_eur, cents=False), help=formatting.money(s.open_eur))
         cols[3].metric("Dont échu", formatting.money(s.overdue_eur, cents=False), help=formatting.money(s.overdue_eur))
-        published = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"
-        succeeded = formatting.moment(s.last_success_at) if s.last_success_at else "—"
-        st.caption(f"Dernière synchronisation réussie : {succeeded} · données publiées du {published}")
+        set_aside = f" ({formatting.number(s.set_aside)} pièce(s) de ce type, non comptée(s))" if s.set_aside else ""
+        st.caption(f"Factures et montants hors avoirs, brouillons, factures annulées ou archivées{set_aside}.")
+        synced = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"
+        st.caption(f"Données synchronisées le {synced}")
         if s.last_error:
-            st.error(f"Dernière synchronisation en échec : {s.last_error}")
+            st.error(f"Dernière synchronisation en échec : {s.last_error}. Les chiffres ci-dessus sont ceux d'avant.")
         if s.rejected:
             st.warning(
                 f"{formatting.number(s.rejected)} enregistrement(s) Pennylane écarté(s) car non conformes : "
                 "ils ne figurent pas dans les montants."
             )
-            details = rejected_records(paths, scope, s.entity_id)
+            details = rejected_records(paths, scope, s.entity_id, today=today)
             if details:
                 with st.expander("Voir les enregistrements écartés"):
                     st.dataframe(

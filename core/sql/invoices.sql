@@ -60,7 +60,11 @@ SELECT s.entity_id,
        s.last_payment_date,
        s.status,
        s.status IN ('not_due', 'overdue') AND s.paid_amount_eur > 0 AS partially_paid,
-       CASE WHEN s.status = 'overdue' THEN encours_today() - s.due_date ELSE 0 END AS days_late,
+       -- docs/metrics.md: max(0, (payment date or today) - due date); unknown for a paid invoice with no payment date
+       CASE WHEN s.status IN ('not_due', 'overdue') THEN greatest(0, encours_today() - s.due_date)
+            WHEN s.status = 'paid' AND s.last_payment_date IS NOT NULL THEN greatest(0, s.last_payment_date - s.due_date)
+            WHEN s.status = 'paid' THEN NULL
+            ELSE 0 END                                          AS days_late,
        CASE WHEN s.status IN ('not_due', 'overdue') AND coalesce(s.agreement_date, s.due_date) < encours_today()
             THEN encours_today() - coalesce(s.agreement_date, s.due_date) ELSE 0 END AS days_past_expected,
        coalesce(s.internal_status, 'issued')                    AS internal_status,

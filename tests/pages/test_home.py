@@ -51,7 +51,7 @@ def test_home_says_when_nothing_is_published_yet(tmp_path, monkeypatch):
     assert any("première synchronisation" in i.value for i in at.info)
 
 
-def test_home_shows_the_last_success_and_the_error_of_a_failed_sync(tmp_path, monkeypatch):
+def test_home_shows_the_error_of_a_failed_sync_and_the_sync_time_once(tmp_path, monkeypatch):
     from datetime import UTC, datetime
 
     from core.store import operations
@@ -67,7 +67,8 @@ def test_home_shows_the_last_success_and_the_error_of_a_failed_sync(tmp_path, mo
     at = _app(monkeypatch, paths).run()
     assert not at.exception
     assert any("Jeton Pennylane refusé (401)" in e.value for e in at.error)
-    assert any("Dernière synchronisation réussie : 22/11/2026 à 09:01" in c.value for c in at.caption)
+    times = [c.value for c in at.main.caption if "22/11/2026 à" in c.value]
+    assert times == ["Données synchronisées le 22/11/2026 à 12:00"]  # once, not "réussie … · publiées du …"
 
 
 def test_real_data_is_never_shown_without_a_signed_in_user(tmp_path, monkeypatch):
@@ -97,3 +98,26 @@ def test_records_left_out_by_the_sync_are_flagged_on_the_home_page(tmp_path, mon
     assert not at.exception
     assert any("1 enregistrement(s) Pennylane écarté(s)" in w.value for w in at.warning)
     assert "« abc »" in at.dataframe[0].value.to_string()
+
+
+def test_an_empty_data_directory_shows_a_french_message_and_creates_nothing(tmp_path, monkeypatch):
+    from core.store.paths import StorePaths
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    at = _app(monkeypatch, StorePaths(data_dir)).run()
+    assert not at.exception
+    assert any("pas encore initialisé" in i.value and "make run" in i.value for i in at.info)
+    assert not at.metric and not at.sidebar.selectbox
+    assert list(data_dir.iterdir()) == []
+
+
+def test_factures_says_what_it_leaves_out(tmp_path, monkeypatch):
+    """The seeded entity has 3 receivables, a cancelled invoice and a credit note."""
+    paths = seeded_store(tmp_path)
+    at = _app(monkeypatch, paths).run()
+    assert _metrics(at)["Factures"] == "3"
+    assert any(
+        "hors avoirs, brouillons, factures annulées ou archivées" in c.value and "2 pièce(s)" in c.value
+        for c in at.main.caption
+    )

@@ -1,0 +1,56 @@
+"""The app's pages and their addresses, and what every page's frame carries (French document).
+
+The home page has its own address (`/accueil`). The default page, served at `/`, is a hidden
+page that only switches to it: opening `/accueil` then runs a known page instead of Streamlit's
+English "Page not found" dialog (measured, STACK-NOTES). `ui.urls` sends every other address
+home before Streamlit sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    script: str
+    title: str
+    icon: str
+    url_path: str
+
+
+PAGES = (PageSpec("pages/home.py", "Accueil", "🏠", "accueil"),)
+HOME = PAGES[0]
+URL_PATHS = frozenset({"", *(p.url_path for p in PAGES)})
+"""Every address that is a page of the app ("" is `/`)."""
+
+# Streamlit dims what a rerun has not redrawn yet only after about a second; figures that are
+# about to change must not look current, so dim them at once.
+_FRAME_CSS = """
+<style>
+[data-stale="true"] { opacity: 0.33 !important; transition: opacity 0.15s ease-in !important; }
+</style>
+"""
+_LANG_SCRIPT = "<script>document.documentElement.lang = 'fr';</script>"
+
+
+def french_document() -> None:
+    """`<html lang="fr">` (index.html hard-codes "en") and immediate dimming of stale figures."""
+    st.html(_LANG_SCRIPT, unsafe_allow_javascript=True)
+    st.html(_FRAME_CSS)
+
+
+def navigation() -> StreamlitPage:
+    """Register the pages (before anything may stop the run: Streamlit would otherwise show its
+    legacy navigation of `pages/`, labelled "app", "home") and return the one to run."""
+    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
+    home = pages[0]
+
+    def start() -> None:
+        st.switch_page(home)
+
+    entry = st.Page(start, title="Encours", default=True, visibility="hidden")
+    return st.navigation([entry, *pages], position="sidebar")
