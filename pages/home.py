@@ -38,7 +38,8 @@ for s in summaries:
         cols[3].metric("Dont échu", formatting.money(s.overdue_eur, cents=False), help=formatting.money(s.overdue_eur))
         published = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"
         succeeded = formatting.moment(s.last_success_at) if s.last_success_at else "—"
-        st.caption(f"Dernière synchronisation réussie : {succeeded} · données publiées du {published}")
+        gaps = f" · ⚠ {s.gaps}" if s.gaps else ""
+        st.caption(f"Dernière synchronisation réussie : {succeeded} · données publiées du {published}{gaps}")
         if s.last_error:
             st.error(f"Dernière synchronisation en échec : {s.last_error}")
         if s.rejected:
