@@ -20,6 +20,10 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PENNYLANE_URL = "https://app.pennylane.com/api/external/v2"
 ENTITY_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+DEFAULT_MAX_REJECTED_SHARE = 0.01
+"""Past this share of an entity's records left out (contract breaches), its new data is not published."""
+DEFAULT_MAX_GAP_SHARE = 0.01
+"""Past this share of paid invoices without a payment date (or of lines lettered with unfetched lines), the sync fails."""
 
 
 class ConfigError(ValueError):
@@ -69,6 +73,8 @@ class Settings:
     app_port: int = 8501
     demo_api_port: int = 8765
     demo_invoices: int = 30_000
+    max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE
+    max_gap_share: float = DEFAULT_MAX_GAP_SHARE
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -150,6 +156,13 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         ) from exc
     if minutes < 1:
         raise ConfigError("ENCOURS_SYNC_MINUTES doit valoir au moins 1.")
+    shares = {
+        key: _percent(key, get(key), default)
+        for key, default in (
+            ("ENCOURS_MAX_REJECTED_PERCENT", DEFAULT_MAX_REJECTED_SHARE),
+            ("ENCOURS_MAX_GAPS_PERCENT", DEFAULT_MAX_GAP_SHARE),
+        )
+    }
     return Settings(
         data_dir=data_dir,
         entities=entities,
@@ -157,4 +170,19 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         app_port=app_port,
         demo_api_port=demo_port,
         demo_invoices=demo_invoices,
+        max_rejected_share=shares["ENCOURS_MAX_REJECTED_PERCENT"],
+        max_gap_share=shares["ENCOURS_MAX_GAPS_PERCENT"],
     )
+
+
+def _percent(key: str, value: str | None, default: float) -> float:
+    """A percentage setting (`1`, `0.5`, `2,5`) as a share between 0 and 1."""
+    if value is None:
+        return default
+    try:
+        percent = float(value.strip().rstrip("%").strip().replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{key} doit être un pourcentage entre 0 et 100 (reçu « {value} »).") from None
+    if not 0 <= percent <= 100:
+        raise ConfigError(f"{key} doit être un pourcentage entre 0 et 100 (reçu « {value} »).")
+    return percent / 100

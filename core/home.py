@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import duckdb
+
 from core.cache import snapshot_cached
+from core.ingestion.runs import Gaps
 from core.scope import Scope
 from core.store import operations
 from core.store.analytical import snapshot_version
+from core.store.lock import is_held
 from core.store.paths import StorePaths
 from core.store.reading import read_session
 
@@ -51,32 +55,67 @@ class EntitySummary:
     rejected: int = 0
     set_aside: int = 0
     """Credit notes, drafts, cancelled and archived invoices: not in `invoices` nor in the amounts."""
+    paid_without_date: int = 0
+    """Invoices Pennylane says are paid whose payment the lettering does not date (whole entity)."""
+    lettered_to_missing: int = 0
+    """Ledger lines lettered with lines the sync never received (whole entity)."""
+
+    @property
+    def gaps(self) -> str:
+        """The holes of the published data, in words (e.g. "47 factures payées sans date d'encaissement"), or ""."""
+        return Gaps(paid_without_date=self.paid_without_date, lettered_to_missing=self.lettered_to_missing).describe()
+
+
+INTERRUPTED_RUN = "synchronisation interrompue avant la fin (processus arrêté)"
+
+
+def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[EntitySummary]:
+    """The published figures (cached per snapshot) with the sync runs as they stand now.
+
+    The runs are read at every call: a run whose process died changes nothing in either
+    store, only the ingestion lock tells it apart from one in progress.
+    """
+    runs = _runs_by_entity(paths)
+    running_is_dead = any(r.get("last_status") == "running" for r in runs.values()) and not is_held(paths.ingest_lock)
+    out = []
+    for summary in _published_summaries(paths, scope, today=today):
+        run = runs.get(summary.entity_id, {})
+        error = run.get("last_error") if run.get("last_status") == "failed" else None
+        if run.get("last_status") == "running" and running_is_dead:
+            error = INTERRUPTED_RUN
+        out.append(replace(summary, last_success_at=_parse(run.get("last_success_at")), last_error=error))
+    return out
 
 
 @snapshot_cached()
-def entity_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[EntitySummary]:
+def _published_summaries(paths: StorePaths, scope: Scope, *, today: date) -> list[EntitySummary]:
     with read_session(paths, scope, today=today) as con:
         rows = con.execute(_ENTITY_COUNTS).fetchall()
-    runs = _runs_by_entity(paths)
-    out = []
-    for entity_id, name, customers, invoices, set_aside, open_eur, overdue_eur, last_sync_at, rejected in rows:
-        run = runs.get(entity_id, {})
-        out.append(
-            EntitySummary(
-                entity_id=entity_id,
-                name=name,
-                customers=int(customers),
-                invoices=int(invoices),
-                open_eur=Decimal(open_eur),
-                overdue_eur=Decimal(overdue_eur),
-                published_sync_at=last_sync_at,
-                last_success_at=_parse(run.get("last_success_at")),
-                last_error=run.get("last_error") if run.get("last_status") == "failed" else None,
-                rejected=int(rejected),
-                set_aside=int(set_aside),
-            )
+        gaps = _gaps(con) if scope.sees_everything else {}  # whole-entity counts, like the rejects
+    return [
+        EntitySummary(
+            entity_id=entity_id,
+            name=name,
+            customers=int(customers),
+            invoices=int(invoices),
+            open_eur=Decimal(open_eur),
+            overdue_eur=Decimal(overdue_eur),
+            published_sync_at=last_sync_at,
+            rejected=int(rejected),
+            set_aside=int(set_aside),
+            paid_without_date=gaps.get(entity_id, (0, 0))[0],
+            lettered_to_missing=gaps.get(entity_id, (0, 0))[1],
         )
-    return out
+        for entity_id, name, customers, invoices, set_aside, open_eur, overdue_eur, last_sync_at, rejected in rows
+    ]
+
+
+def _gaps(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    try:
+        rows = con.execute("SELECT entity_id, paid_without_date, lettered_to_missing FROM ingest_gaps").fetchall()
+    except duckdb.CatalogException:  # a snapshot published before the table existed: the next sync adds it
+        return {}
+    return {e: (int(p), int(m)) for e, p, m in rows}
 
 
 @dataclass(frozen=True)

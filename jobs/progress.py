@@ -27,6 +27,8 @@ RESOURCE_LABELS = {
 
 
 class _Counter:
+    """Records and requests of the resource being fetched, and its own request rate."""
+
     def __init__(self) -> None:
         self.entity = ""
         self.resource = ""
@@ -35,9 +37,13 @@ class _Counter:
         self.total_requests = 0
         self.started = time.monotonic()
 
+    def _reset(self, entity_id: str, resource: str) -> None:
+        self.entity, self.resource, self.records, self.requests = entity_id, resource, 0, 0
+        self.started = time.monotonic()
+
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
-        return self.total_requests / elapsed if elapsed > 0 else 0.0
+        return self.requests / elapsed if elapsed > 0 else 0.0
 
 
 class LogProgress(_Counter):
@@ -45,16 +51,22 @@ class LogProgress(_Counter):
 
     def begin(self, entity_id: str, resource: str, expected: int | None) -> None:
         self._flush()
-        self.entity, self.resource, self.records, self.requests = entity_id, resource, 0, 0
+        self._reset(entity_id, resource)
         suffix = f" (environ {expected} attendus)" if expected else ""
         log.info("%s : %s…%s", entity_id, RESOURCE_LABELS.get(resource, resource), suffix)
 
     def advance(self, records: int, requests: int) -> None:
+        before = self.total_requests
         self.records += records
         self.requests += requests
         self.total_requests += requests
-        if requests and self.total_requests % 50 == 0:
+        if before // 50 != self.total_requests // 50:
             self._flush()
+
+    def end(self) -> None:
+        """Fetching is over: the last resource's line, before the publish's summary."""
+        self._flush()
+        self.resource = ""
 
     def _flush(self) -> None:
         if self.resource:
@@ -67,7 +79,7 @@ class LogProgress(_Counter):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._flush()
+        self.end()
 
 
 class RichProgress(_Counter):
@@ -88,7 +100,7 @@ class RichProgress(_Counter):
         self._task: TaskID | None = None
 
     def begin(self, entity_id: str, resource: str, expected: int | None) -> None:
-        self.records, self.requests = 0, 0
+        self._reset(entity_id, resource)
         label = f"{entity_id} · {RESOURCE_LABELS.get(resource, resource)}"
         self._task = self._progress.add_task(label, total=expected, requests=0, rate="0.0")
 
@@ -98,6 +110,9 @@ class RichProgress(_Counter):
         self.total_requests += requests
         if self._task is not None:
             self._progress.update(self._task, advance=records, requests=self.requests, rate=f"{self.rate():.1f}")
+
+    def end(self) -> None:
+        pass
 
     def __enter__(self) -> RichProgress:
         self._progress.start()

@@ -43,7 +43,8 @@ for s in summaries:
         set_aside = f" ({formatting.number(s.set_aside)} pièce(s) de ce type, non comptée(s))" if s.set_aside else ""
         st.caption(f"Factures et montants hors avoirs, brouillons, factures annulées ou archivées{set_aside}.")
         synced = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"
-        st.caption(f"Données synchronisées le {synced}")
+        gaps = f" · ⚠ {s.gaps}" if s.gaps else ""
+        st.caption(f"Données synchronisées le {synced}{gaps}")
         if s.last_error:
             st.error(f"Dernière synchronisation en échec : {s.last_error}. Les chiffres ci-dessus sont ceux d'avant.")
         if s.rejected:

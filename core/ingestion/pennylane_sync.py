@@ -162,13 +162,14 @@ def _stage_pages(
     for attempt in (1, 2):
         kept: list[dict[str, Any]] = []
         try:
+            before = client.stats.requests  # a page's request is made before it is yielded
             for page in listing():
-                before = client.stats.requests
                 records = page if accept is None else [r for r in page if accept(r)]
                 staged.write(records)
                 if keep:
                     kept.extend(records)
                 progress.advance(len(page), client.stats.requests - before)
+                before = client.stats.requests
             return kept
         except PennylaneCursorExpired:
             if attempt == 2:

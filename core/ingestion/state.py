@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from core.ingestion.pennylane_sync import EntityState
 from core.store.analytical import StoreNotPublished, open_snapshot
 from core.store.paths import StorePaths
+from core.store.schema import SCHEMA_VERSION, read_schema_version
+
+log = logging.getLogger(__name__)
 
 _STATE = "SELECT entity_id, changes_since FROM sync_state"
 _COMPANIES = "SELECT entity_id, pennylane_company_id, pennylane_company_name, reg_no FROM entities"
@@ -17,9 +22,20 @@ UNION ALL SELECT entity_id, 'ledger_entry_lines', count(*) FROM pennylane_ledger
 
 
 def read_states(paths: StorePaths) -> dict[str, EntityState]:
-    """Per entity: changelog position, known customer ledger accounts, record counts (for ETAs)."""
+    """Per entity: changelog position, known customer ledger accounts, record counts (for ETAs).
+
+    Nothing when the published snapshot was built with another schema version: every entity
+    is then synced from scratch.
+    """
     try:
         with open_snapshot(paths) as con:
+            version = read_schema_version(con)
+            if version != SCHEMA_VERSION:
+                log.warning(
+                    "instantané publié en version de schéma %s, code en version %s : reprise complète",
+                    version, SCHEMA_VERSION,
+                )  # fmt: skip
+                return {}
             positions = dict(con.execute(_STATE).fetchall())
             accounts = dict(con.execute(_ACCOUNTS).fetchall())
             companies = {e: {"id": i, "name": n, "reg_no": r} for e, i, n, r in con.execute(_COMPANIES).fetchall()}
@@ -37,6 +53,15 @@ def read_states(paths: StorePaths) -> dict[str, EntityState]:
         )
         for entity_id, since in positions.items()
     }
+
+
+def published_schema_version(paths: StorePaths) -> int | None:
+    """The schema version of the published snapshot, or None when nothing is published."""
+    try:
+        with open_snapshot(paths) as con:
+            return read_schema_version(con)
+    except StoreNotPublished:
+        return None
 
 
 def published_entities(paths: StorePaths) -> set[str]:

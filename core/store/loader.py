@@ -152,14 +152,26 @@ def load_records(
     ]
     con.execute(_SAVE_REJECTS, [entity_id, resource.endpoint])
     con.execute("DROP TABLE staged_typed")
-    for reject in result.rejects:
-        log.warning("enregistrement écarté : %s", reject)
-    return result
+    return result  # the caller logs a summary of the rejects, not one line per record
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row else 0
+
+
+_KEPT = "SELECT count(*) FROM {table} WHERE entity_id = ?"
+_REJECTED = "SELECT count(*) FROM ingest_rejects WHERE entity_id = ? AND endpoint = ?"
+
+
+def entity_counts(con: duckdb.DuckDBPyConnection, entity_id: str) -> dict[str, tuple[int, int]]:
+    """Per resource, the entity's records in the build: (kept, left out as contract breaches)."""
+    out = {}
+    for name, resource in RESOURCES.items():
+        kept = con.execute(_sql(resource, _KEPT), [entity_id]).fetchone()
+        rejected = con.execute(_REJECTED, [entity_id, resource.endpoint]).fetchone()
+        out[name] = (int(kept[0]) if kept else 0, int(rejected[0]) if rejected else 0)
+    return out
 
 
 def delete_records(con: duckdb.DuckDBPyConnection, entity_id: str, resource_name: str, ids: Iterable[int]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ import pyarrow as pa
 
 from core.store.paths import StorePaths
 from core.store.schema import ORGANISATION_TABLES, SQL_DIR
+
+MIGRATIONS_DIR = SQL_DIR / "ops" / "migrations"
 
 OPS_TABLES = ("agencies", "users", "customer_accounts", "customer_managers", "invoice_followups", "sync_runs")
 BUSY_TIMEOUT_MS = 15_000
@@ -34,9 +37,13 @@ def connect(paths: StorePaths) -> sqlite3.Connection:
     con.execute("PRAGMA synchronous = NORMAL")
     con.execute("PRAGMA foreign_keys = ON")
     file_id = (str(paths.operations), os.stat(paths.operations).st_ino)
-    if file_id not in _SCHEMA_ENSURED:  # once per file per process, not at every request
-        _ensure_schema(con)
-        _SCHEMA_ENSURED.add(file_id)
+    if file_id not in _MIGRATED:  # once per file per process, not at every request
+        try:
+            migrate(con)
+        except BaseException:
+            con.close()
+            raise
+        _MIGRATED.add(file_id)
     return con
 
 
@@ -49,18 +56,72 @@ def session(paths: StorePaths) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
-_SCHEMA_ENSURED: set[tuple[str, int]] = set()
+_MIGRATED: set[tuple[str, int]] = set()
+
+
+class OperationalStoreTooNew(RuntimeError):
+    """The operational store was migrated by a newer version of Encours than this one."""
 
 
 @functools.cache
-def _schema_script() -> str:
-    return "\n".join(
-        (SQL_DIR / "ops" / f"{name}.sql").read_text(encoding="utf-8") for name in ("ops_revision", *OPS_TABLES)
-    )
+def migrations() -> tuple[tuple[int, str], ...]:
+    """The numbered migration files (`NNNN_what.sql`), in order: (version, script)."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = re.fullmatch(r"(\d{4})_[a-z0-9_]+\.sql", path.name)
+        if not match:
+            raise ValueError(f"nom de migration invalide : {path.name}")
+        found.append((int(match.group(1)), path.read_text(encoding="utf-8")))
+    versions = [v for v, _ in found]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migrations non consécutives : {versions}")
+    return tuple(found)
 
 
-def _ensure_schema(con: sqlite3.Connection) -> None:
-    con.executescript(_schema_script())
+def schema_version(con: sqlite3.Connection) -> int:
+    return int(con.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(con: sqlite3.Connection) -> int:
+    """Bring the store forward to the latest migration, each in its own transaction; returns the version.
+
+    The version is read again inside the write transaction, so two processes opening an old
+    store at once apply each migration once.
+    """
+    for version, script in migrations():
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            current = schema_version(con)
+            if current < version:
+                for statement in _statements(script):
+                    con.execute(statement)
+                # PRAGMA takes no bound parameter; `version` is an int parsed from a file name.
+                con.execute("PRAGMA user_version = " + str(int(version)))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    latest = len(migrations())
+    current = schema_version(con)
+    if current > latest:
+        raise OperationalStoreTooNew(
+            f"la base opérationnelle est en version {current}, plus récente que ce code (version {latest}) : "
+            "mettez Encours à jour."
+        )
+    return current
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration file, one at a time (executescript would commit on its own)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                yield pending
+            pending = ""
+    if pending.strip() and not all(x.strip().startswith("--") for x in pending.splitlines() if x.strip()):
+        raise ValueError(f"instruction SQL incomplète en fin de migration : {pending[:80]!r}")
 
 
 @contextmanager
@@ -171,14 +232,30 @@ def finish_sync_run(
     error: str | None = None,
     requests: int | None = None,
     records: int | None = None,
+    rejected: int | None = None,
     mode: str | None = None,
 ) -> None:
     with transaction(con):
         con.execute(
-            "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, requests = ?, records = ?,"
+            "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, requests = ?, records = ?, rejected = ?,"
             " mode = coalesce(?, mode) WHERE run_id = ?",
-            (now.isoformat(), "failed" if error else "success", error, requests, records, mode, run_id),
+            (now.isoformat(), "failed" if error else "success", error, requests, records, rejected, mode, run_id),
         )
+
+
+INTERRUPTED = "interrompue"
+"""The reason given to a run its process never closed (killed, machine stopped)."""
+
+
+def close_interrupted_runs(con: sqlite3.Connection, now: datetime) -> int:
+    """Mark failed every run still `running`. Call only while holding the ingestion lock: then no
+    other run is alive, so such a row was left by a process that died. Returns how many."""
+    with transaction(con):
+        cur = con.execute(
+            "UPDATE sync_runs SET finished_at = ?, status = 'failed', error = ? WHERE status = 'running'",
+            (now.isoformat(), INTERRUPTED),
+        )
+    return int(cur.rowcount or 0)
 
 
 def latest_sync_runs(con: sqlite3.Connection) -> list[dict[str, Any]]:

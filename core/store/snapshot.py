@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -60,6 +60,7 @@ class SnapshotBuild:
         self.con: duckdb.DuckDBPyConnection = analytical.open_build(self.work_path)
         schema.create_tables(self.con)
         self.published = False
+        self.derived = False
 
     def __enter__(self) -> SnapshotBuild:
         return self
@@ -82,9 +83,43 @@ class SnapshotBuild:
             self.con.execute(_INSERT_BY_NAME[name])
             self.con.unregister("_organisation_rows")
 
+    def carry_entities(self, previous: Path, entity_ids: Iterable[str]) -> None:
+        """Copy some entities' rows from a previous snapshot (entities this build does not reload).
+
+        Column by column, for the columns both files have: the previous file may have been
+        built with another schema version. One transaction of its own.
+        """
+        self.con.execute("ATTACH ? AS previous (READ_ONLY)", [str(previous)])
+        try:
+            self.con.execute("BEGIN")
+            for table in schema.ENTITY_TABLES:
+                found = self.con.execute(_COMMON_COLUMNS, {"table": table, "previous": "previous"}).fetchall()
+                columns = [name for (name,) in found]
+                if "entity_id" not in columns:
+                    continue
+                # The table comes from schema.ENTITY_TABLES, the column names from the files' own catalog.
+                listed = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+                copy = "INSERT INTO " + table + " (" + listed + ") SELECT " + listed  # noqa: S608
+                for entity_id in entity_ids:
+                    self.con.execute(_DELETE_ENTITY[table], [entity_id])
+                    self.con.execute(copy + " FROM previous." + table + " WHERE entity_id = ?", [entity_id])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self.con.execute("DETACH previous")
+
+    def rebuild_derived(self) -> None:
+        """Rebuild the modelled relations from the tables (publish() does it if not done)."""
+        schema.write_schema_version(self.con)
+        schema.rebuild_derived(self.con)
+        self.derived = True
+
     def publish(self) -> Path:
         """Rebuild the modelled relations, make the file durable, and swap it in atomically."""
-        schema.rebuild_derived(self.con)
+        if not self.derived:
+            self.rebuild_derived()
         failpoint("before_checkpoint")
         self.con.execute("CHECKPOINT")
         self.con.close()
@@ -95,6 +130,17 @@ class SnapshotBuild:
         self.published = True
         log.info("instantané publié : %s", self.paths.published)
         return self.paths.published
+
+
+_COMMON_COLUMNS = """
+SELECT c.column_name
+FROM duckdb_columns() AS c
+JOIN duckdb_columns() AS p
+  ON p.database_name = $previous AND p.schema_name = 'main' AND p.table_name = $table AND p.column_name = c.column_name
+WHERE c.database_name = current_database() AND c.schema_name = 'main' AND c.table_name = $table
+ORDER BY c.column_index
+"""
+_DELETE_ENTITY = {name: "DELETE FROM " + name + " WHERE entity_id = ?" for name in schema.ENTITY_TABLES}  # noqa: S608
 
 
 # Identifiers below come from schema.ORGANISATION_TABLES, never from input.

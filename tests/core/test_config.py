@@ -51,3 +51,12 @@ def test_a_bad_entities_file_names_what_is_wrong(tmp_path, content, message):
 def test_a_non_integer_setting_names_the_keys(tmp_path):
     with pytest.raises(ConfigError, match="ENCOURS_SYNC_MINUTES"):
         load_settings(env={"ENCOURS_SYNC_MINUTES": "souvent"}, root=tmp_path)
+
+
+def test_publish_thresholds_are_percentages_with_a_one_percent_default(tmp_path):
+    default = load_settings(env={}, root=tmp_path)
+    assert default.max_rejected_share == default.max_gap_share == 0.01
+    set_ = load_settings(env={"ENCOURS_MAX_REJECTED_PERCENT": "2,5", "ENCOURS_MAX_GAPS_PERCENT": "0"}, root=tmp_path)
+    assert set_.max_rejected_share == 0.025 and set_.max_gap_share == 0.0
+    with pytest.raises(ConfigError, match="ENCOURS_MAX_GAPS_PERCENT"):
+        load_settings(env={"ENCOURS_MAX_GAPS_PERCENT": "beaucoup"}, root=tmp_path)

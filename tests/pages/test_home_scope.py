@@ -51,7 +51,7 @@ def two_entities(tmp_path):
         lines=[],
     )
     batches = [batch_from_directory(alpha, "alpha", "Alpha SAS"), batch_from_directory(beta, "beta", "Beta SARL")]
-    publish_batches(paths, batches, now=NOW, source="files")
+    publish_batches(paths, batches, now=NOW, source="files", max_rejected_share=0.5)  # Alpha: 1 of 4 rejected
     return paths
 
 

@@ -15,7 +15,9 @@ from tests.support.stores import NOW, seeded_store, small_entity
 
 
 def _publish(paths, entity_dir):
-    return publish_batches(paths, [batch_from_directory(entity_dir, "alpha", "Alpha SAS")], now=NOW, source="files")
+    """Publish however many records break the contract (the threshold is tested in tests/jobs)."""
+    batch = batch_from_directory(entity_dir, "alpha", "Alpha SAS")
+    return publish_batches(paths, [batch], now=NOW, source="files", max_rejected_share=1.0)
 
 
 def _rejects(paths):
