@@ -1,7 +1,9 @@
-"""The ingestion job: `python -m jobs.ingest [--full] [--wait]`.
+"""The ingestion job: `python -m jobs.ingest [--full] [--wait] [--check]`.
 
 Syncs every configured entity from Pennylane (or the demo company from the project's local
 Pennylane-compatible server when no token is configured) and publishes one snapshot.
+`--check` syncs nothing: per entity, the connection (GET /me), the scopes /me lists and one
+request per resource the sync reads, printed in French; exit 0 when every entity answers.
 
 Exit codes: 0 success; 1 the sync failed for at least one entity (one line per reason on
 stderr; the others are published), or more than ENCOURS_MAX_GAPS_PERCENT of an entity's paid
@@ -22,6 +24,7 @@ from types import FrameType
 
 from core.config import ConfigError, EntityConfig, Settings, load_settings
 from core.formatting import paris_now
+from core.ingestion.access_check import EntityCheck, check_entities
 from core.ingestion.demo_source import DemoServerUnavailable, demo_api, demo_entities
 from core.ingestion.runs import percent
 from core.ingestion.sync import run_sync
@@ -68,12 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobs.ingest", description="Synchronisation Pennylane → Encours")
     parser.add_argument("--full", action="store_true", help="reprise complète, même si une synchro incrémentale suffit")
     parser.add_argument("--wait", action="store_true", help="attendre la fin d'une synchronisation déjà en cours")
+    parser.add_argument(
+        "--check", action="store_true", help="vérifier la connexion et les droits de chaque société, sans synchroniser"
+    )
     args = parser.parse_args(argv)
     logs.configure()
     try:
         with stop_on_sigterm():
             settings = load_settings()
             paths = StorePaths(settings.data_dir).ensure()
+            if args.check:
+                with configured_entities(settings, paths) as entities:
+                    return _report_checks(check_entities(entities))
             with ingestion_lock(paths.ingest_lock, wait=args.wait), configured_entities(settings, paths) as entities:
                 with progress.for_terminal() as bar:
                     result = run_sync(
@@ -102,6 +111,19 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     return exit_codes.OK if result.ok and not holes else exit_codes.FAILED
+
+
+def _report_checks(checks: list[EntityCheck]) -> int:
+    for check in checks:
+        print(f"{check.entity_id} ({check.name}) :")
+        for line in check.lines:
+            print(f"  {line}")
+    if all(c.ok for c in checks):
+        print("Toutes les sociétés répondent.")
+        return exit_codes.OK
+    failing = ", ".join(c.entity_id for c in checks if not c.ok)
+    print(f"Vérification en échec pour : {failing}.")
+    return exit_codes.FAILED
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from pennylane_local.app import create_app
 from pennylane_local.dataset import Dataset, load_data
 from pennylane_local.faults import KINDS as FAULT_KINDS
 from pennylane_local.faults import Fault, Faults
+from pennylane_local.quirks import Quirks
 from pennylane_local.ratelimit import RateLimiter
 from pennylane_local.server import ServerThread, run_forever
 from pennylane_local.state import ServerState, ServerStats
@@ -13,6 +14,7 @@ __all__ = [
     "Dataset",
     "Fault",
     "Faults",
+    "Quirks",
     "RateLimiter",
     "ServerState",
     "ServerStats",

@@ -13,6 +13,7 @@ operations to a subprocess server (``python -m jobs.pennylane_local``):
 - ``POST /_admin/datasets/{token}/invoices`` ``{"customer_id", "amount", "date", "deadline", "label"?, "draft"?}``
 - ``POST /_admin/datasets/{token}/invoices/{id}/mark_paid`` ``{"paid_on"?, "amount"?}``
 - ``POST /_admin/datasets/{token}/customers/{id}/delete_draft_invoices``
+- ``POST /_admin/datasets/{token}/ledger_entry_lines/{id}/reletter`` ``{"with_line"?}``
 """
 
 from __future__ import annotations
@@ -127,6 +128,12 @@ async def _mark_paid(request: Request) -> Any:
     }
 
 
+async def _reletter(request: Request) -> Any:
+    with_line = (await _body(request)).get("with_line")
+    line_id = request.path_params["id"]
+    return {"ids": _dataset(request).reletter(line_id, int(with_line) if with_line is not None else None)}
+
+
 async def _delete_drafts(request: Request) -> Any:
     return {"ids": _dataset(request).delete_draft_invoices(request.path_params["id"])}
 
@@ -143,4 +150,5 @@ def admin_routes() -> list[Route]:
         Route("/datasets/{token}/invoices", _guarded(_add_invoice), methods=["POST"]),
         Route("/datasets/{token}/invoices/{id:int}/mark_paid", _guarded(_mark_paid), methods=["POST"]),
         Route("/datasets/{token}/customers/{id:int}/delete_draft_invoices", _guarded(_delete_drafts), methods=["POST"]),
+        Route("/datasets/{token}/ledger_entry_lines/{id:int}/reletter", _guarded(_reletter), methods=["POST"]),
     ]

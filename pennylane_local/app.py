@@ -9,6 +9,7 @@ a 429 is plain text), so any Pennylane client can sync from it over HTTP.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import re
 import time
@@ -30,6 +31,7 @@ from pennylane_local.dataset import Dataset
 from pennylane_local.faults import Fault, Faults
 from pennylane_local.filters import QueryError, parse_filter, parse_sort
 from pennylane_local.pagination import CursorError, decode_cursor, encode_cursor, list_page, list_position
+from pennylane_local.quirks import Quirks
 from pennylane_local.ratelimit import RateLimiter
 from pennylane_local.state import ServerState, ServerStats
 
@@ -110,9 +112,10 @@ def _changelog(dataset: Dataset, resource: str, query: QueryParams, now: datetim
 
 def _route(state: ServerState, dataset: Dataset, path: str, query: QueryParams) -> Any:
     if path == "/me":
-        return dataset.me
+        return state.quirks.me(dataset.me)
     if match := _LIST.match(path):
-        return _list(dataset, match[1], query)
+        page = _list(dataset, match[1], query)
+        return state.quirks.ledger_lines(page) if match[1] == "ledger_entry_lines" else page
     if match := _ITEM.match(path):
         record = dataset.get(match[1], int(match[2])) if match[2].isdigit() else None
         if record is None:
@@ -192,6 +195,8 @@ async def api_endpoint(request: Request) -> Response:
     path = "/" + request.path_params["path"].strip("/")
     state.stats.requests[path] += 1
     response = await _serve(state, request, path)
+    # The server's own clock, as Pennylane's `Date` header gives it (uvicorn's is switched off).
+    response.headers["date"] = email.utils.format_datetime(state.now().astimezone(UTC), usegmt=True)
     state.stats.statuses[response.status_code] += 1
     return response
 
@@ -204,13 +209,21 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
     admin: bool = True,
+    quirks: Quirks | None = None,
 ) -> Starlette:
-    """The app for ``datasets`` keyed by bearer token; ``now`` drives changelogs and mutations."""
-    now = now or (lambda: datetime.now(UTC))
+    """The app for ``datasets`` keyed by bearer token; ``now`` drives changelogs and mutations
+    (shifted by ``quirks.clock_skew``, so a skewed server stamps everything with its own time)."""
+    quirks = quirks or Quirks()
+    now = quirks.skewed(now or (lambda: datetime.now(UTC)))
     for dataset in datasets.values():
         dataset.clock = now
     state = ServerState(
-        dict(datasets), RateLimiter(enabled=rate_limit, clock=clock, wall=wall), Faults(clock=clock), ServerStats(), now
+        dict(datasets),
+        RateLimiter(enabled=rate_limit, clock=clock, wall=wall),
+        Faults(clock=clock),
+        ServerStats(),
+        now,
+        quirks,
     )
     routes: list[Route | Mount] = [Route(API_PREFIX + "/{path:path}", api_endpoint, methods=["GET"])]
     if admin:

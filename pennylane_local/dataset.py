@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from core.ingestion.demo_source import demo_token
-from pennylane_local import mutations
+from pennylane_local import lettering, mutations
 from pennylane_local.changelog import Changelog
 from pennylane_local.pagination import sort_key
 
@@ -115,6 +115,13 @@ class Dataset:
             self.changelog.record(resource, record, operation, self.clock())
             self._version += 1
 
+    def put_silently(self, resource: str, record: Record) -> None:
+        """Replace ``record`` with no changelog event: how some servers update a record as a
+        side effect of another one's change (see ``lettering.py``)."""
+        with self.lock:
+            self.records[resource][int(record["id"])] = record
+            self._version += 1
+
     def delete(self, resource: str, record_id: int) -> Record:
         with self.lock:
             record = self.records[resource].pop(record_id)
@@ -138,6 +145,9 @@ class Dataset:
         self, invoice_id: int, *, paid_on: date | None = None, amount: Decimal | str | None = None
     ) -> list[int]:
         return mutations.mark_paid(self, invoice_id, paid_on=paid_on, amount=amount)
+
+    def reletter(self, line_id: int, with_line: int | None = None) -> list[int]:
+        return lettering.reletter(self, line_id, with_line)
 
     def delete_draft_invoices(self, customer_id: int) -> list[int]:
         return mutations.delete_draft_invoices(self, customer_id)

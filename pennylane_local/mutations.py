@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from pennylane_local.changelog import format_timestamp
@@ -39,7 +39,11 @@ VAT_RATE = Decimal("0.20")
 def update_invoices(
     ds: Dataset, count: int | None, *, ids: Iterable[int] | None, label: str | None, amount: Decimal | str | None
 ) -> list[int]:
-    """Relabel (and optionally re-price) invoices: ``ids``, or the ``count`` most recent non-draft ones."""
+    """Relabel (and optionally re-price) invoices: ``ids``, or the ``count`` most recent non-draft ones.
+
+    All or nothing: every change is computed and checked before the first is applied, so a
+    refused invoice (unknown, paid…) leaves the dataset exactly as it was.
+    """
     with ds.lock:
         invoices = ds.records["customer_invoices"]
         chosen = (
@@ -47,18 +51,33 @@ def update_invoices(
             if ids is not None
             else sorted((i for i, r in invoices.items() if not r["draft"]), reverse=True)[: count or 0]
         )
+        unknown = [i for i in chosen if i not in invoices]
+        if unknown:
+            raise ValueError(f"unknown invoices {unknown}")
+        total = _amount(amount) if amount is not None else None
+        writes: list[tuple[str, Record]] = []
         for invoice_id in chosen:
             invoice = dict(invoices[invoice_id])
             invoice["label"] = label or f"{invoice.get('label') or invoice['invoice_number']} (modifiée)"
             invoice["updated_at"] = format_timestamp(ds.clock())
-            if amount is not None:
-                _reprice(ds, invoice, Decimal(str(amount)))
-            ds.put("customer_invoices", invoice)
+            if total is not None:
+                writes.extend(_reprice(ds, invoice, total))
+            writes.append(("customer_invoices", invoice))
+        for resource, record in writes:
+            ds.put(resource, record)
         return chosen
 
 
-def _reprice(ds: Dataset, invoice: Record, total: Decimal) -> None:
-    """New total incl. tax on an unpaid EUR invoice, tax rate kept, its ledger entry updated to match."""
+def _amount(value: Decimal | str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"amount {value!r} is not a number") from exc
+
+
+def _reprice(ds: Dataset, invoice: Record, total: Decimal) -> list[tuple[str, Record]]:
+    """New total incl. tax on an unpaid EUR invoice, tax rate kept; returns its ledger entry's
+    lines updated to match (the caller writes them once every invoice has been checked)."""
     if invoice["paid"] or invoice["currency"] != "EUR" or invoice["remaining_amount_with_tax"] != invoice["amount"]:
         raise ValueError(f"invoice {invoice['id']} is paid, partly paid or not in EUR: its amount cannot be changed")
     before = Decimal(invoice["currency_amount_before_tax"])
@@ -73,7 +92,7 @@ def _reprice(ds: Dataset, invoice: Record, total: Decimal) -> None:
         remaining_amount_without_tax=money(new_before),
     )
     if invoice["draft"]:
-        return
+        return []
     customer_line = invoice_customer_line(ds, invoice)
     others = [line for line in lines_of_entry(ds, invoice["ledger_entry"]["id"]) if line["id"] != customer_line["id"]]
     vat = [line for line in others if line["ledger_account"]["number"].startswith("445")]
@@ -84,8 +103,7 @@ def _reprice(ds: Dataset, invoice: Record, total: Decimal) -> None:
             raise ValueError(f"invoice {invoice['id']}: ledger entry too complex to re-price")
         changes += [(revenue[0], "credit", new_before), *((v, "credit", new_tax) for v in vat)]
     stamp = format_timestamp(ds.clock())
-    for line, key, value in changes:
-        ds.put("ledger_entry_lines", {**line, key: money(value), "updated_at": stamp})
+    return [("ledger_entry_lines", {**line, key: money(value), "updated_at": stamp}) for line, key, value in changes]
 
 
 def mark_paid(ds: Dataset, invoice_id: int, *, paid_on: date | None, amount: Decimal | str | None) -> list[int]:

@@ -33,6 +33,7 @@ def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
         lifespan="off",
         timeout_keep_alive=30,
         timeout_graceful_shutdown=1,
+        date_header=False,  # the app sends its own, from the server's clock (which tests pin or skew)
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from pennylane_local.dataset import Dataset
 from pennylane_local.faults import Faults
+from pennylane_local.quirks import Quirks
 from pennylane_local.ratelimit import RateLimiter
 
 
@@ -44,3 +45,4 @@ class ServerState:
     faults: Faults
     stats: ServerStats
     now: Callable[[], datetime]
+    quirks: Quirks = field(default_factory=Quirks)

@@ -23,7 +23,7 @@ class EntityBatch:
     files: dict[str, list[Path]]
     full: bool = True
     deleted: dict[str, list[int]] = field(default_factory=dict)
-    changes_since: Any = None  # datetime: the changelog position the next incremental run starts from
+    changes_since: Any = None  # datetime: the changelog position, in the server's time (see pennylane_sync)
     requests: int | None = None
 
 

@@ -3,7 +3,12 @@ changes since the last sync from the changelogs.
 
 Requests are kept at the floor: customers, invoices and the ledger lines of customer
 accounts, 100 per page; payment dates come from the lettering of those lines in bulk,
-never from one request per invoice. Incremental runs re-fetch changed ids 100 at a time.
+never from one request per invoice. Incremental runs re-fetch changed ids 100 at a time,
+with the ledger lines lettered with a changed line before or after its change: re-lettering a
+payment changes its partners' lettering without always logging an event for them.
+
+The changelog position is the server's time (see `changelogs.py` and `_server_position`),
+never this machine's clock.
 """
 
 from __future__ import annotations
@@ -15,16 +20,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from core.config import EntityConfig
+from core.ingestion.access_check import warn_about_scopes
 from core.ingestion.batches import RESOURCE_NAMES, EntityBatch
+from core.ingestion.changelogs import read_changes
+from core.ingestion.progress import NoProgress, Progress
 from core.pennylane.client import PennylaneClient
-from core.pennylane.errors import PennylaneChangelogTooOld, PennylaneCursorExpired, PennylaneScopeError
+from core.pennylane.errors import PennylaneChangelogTooOld, PennylaneCursorExpired
 from core.pennylane.filters import Filter
 from core.pennylane.pagination import LIST_LIMIT, Page
-from core.pennylane.scopes import accepted_scopes
-from core.store.loader import RESOURCES
 
 log = logging.getLogger(__name__)
 
@@ -32,24 +38,18 @@ RETENTION = timedelta(weeks=4)
 FULL_SYNC_AFTER = RETENTION - timedelta(hours=12)
 """Past this age the changelogs may have dropped events we never saw: back-fill instead."""
 OVERLAP = timedelta(minutes=5)
-"""The next incremental run re-reads this much of the changelog: re-applying an event is harmless."""
+"""The next incremental run re-reads this much of the changelog before the stored position:
+events that become visible a little after their `processed_at` are not missed, and
+re-applying an event is harmless."""
+NO_SERVER_TIME_MARGIN = timedelta(hours=1)
+"""A full sync's position when the server sent no `Date` header: this machine's clock, less a
+margin for a clock that is off (re-reading an hour of changes once is cheap)."""
 ACCOUNTS_PER_FILTER = 100
+__all__ = ["EntityState", "NoProgress", "Progress", "needs_full_sync", "sync_entity"]
 
 
-class Progress(Protocol):
-    """Where a sync reports what it fetched (a terminal bar, or log lines)."""
-
-    def begin(self, entity_id: str, resource: str, expected: int | None) -> None: ...
-
-    def advance(self, records: int, requests: int) -> None: ...
-
-
-class NoProgress:
-    def begin(self, entity_id: str, resource: str, expected: int | None) -> None:
-        pass
-
-    def advance(self, records: int, requests: int) -> None:
-        pass
+def _no_partners(line_ids: Sequence[int]) -> frozenset[int]:
+    return frozenset()
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class EntityState:
     ledger_accounts: frozenset[int] = frozenset()
     counts: dict[str, int] = field(default_factory=dict)
     company: dict[str, Any] = field(default_factory=dict)  # as GET /me described it at the last full sync
+    lettered_with: Callable[[Sequence[int]], frozenset[int]] = _no_partners
+    """The published lines lettered with any of these lines (their partners before a change)."""
 
 
 class _Staged:
@@ -93,20 +95,6 @@ class _Staged:
         self._fh.close()
 
 
-def check_scopes(me: dict[str, Any]) -> None:
-    """Fail before fetching anything when the token cannot read what Encours needs."""
-    scopes = set(me.get("scopes") or [])
-    for resource in RESOURCES.values():
-        path = resource.endpoint
-        accepted = accepted_scopes(path)
-        if accepted and not scopes.intersection(accepted):
-            raise PennylaneScopeError(
-                f"Le jeton Pennylane n'a pas le droit « {accepted[0]} » nécessaire pour lire {path} ({resource.name}).",
-                scope=accepted[0],
-                path=path,
-            )
-
-
 def needs_full_sync(state: EntityState | None, now: datetime, *, force: bool = False) -> bool:
     return force or state is None or state.changes_since is None or state.changes_since < now - FULL_SYNC_AFTER
 
@@ -123,9 +111,10 @@ def sync_entity(
 ) -> EntityBatch:
     """Fetch one entity and return its staged batch (not yet loaded).
 
-    A full sync starts with GET /me (token, scopes and company checked before anything
-    else); an incremental one goes straight to the changelogs — a wrong token or a missing
-    scope answers there just as clearly — and keeps the company known from the last sync.
+    A full sync starts with GET /me (token and company checked before anything else; scopes
+    it does not recognise are only a warning, the server's 403 decides); an incremental one
+    goes straight to the changelogs — a wrong token or a missing scope answers there just as
+    clearly — and keeps the company known from the last sync.
     """
     progress = progress or NoProgress()
     entity_dir = staging_dir / entity.entity_id
@@ -139,12 +128,26 @@ def sync_entity(
             log.warning("%s : changelogs plus anciens que la rétention, reprise complète", entity.entity_id)
     if batch is None:
         me = client.me()
-        check_scopes(me)
+        position = _server_position(client, entity.entity_id, now)
+        warn_about_scopes(entity.entity_id, me)
         batch = _full(client, entity, state, entity_dir, progress)
         batch.company = me.get("company") or {}
-    batch.changes_since = now - OVERLAP
+        batch.changes_since = position
     batch.requests = client.stats.requests
     return batch
+
+
+def _server_position(client: PennylaneClient, entity_id: str, now: datetime) -> datetime:
+    """Where a full sync's data stands in the server's time: the `Date` of its GET /me answer,
+    sent before any record is listed, so every later change is in the changelogs after it."""
+    if client.server_time is not None:
+        return client.server_time
+    log.warning(
+        "%s : le serveur n'a pas donné son heure (en-tête Date) ; la prochaine synchronisation relira "
+        "les modifications depuis une heure avant l'heure de cette machine.",
+        entity_id,
+    )
+    return now - NO_SERVER_TIME_MARGIN
 
 
 def _stage_pages(
@@ -205,17 +208,8 @@ def _incremental(
     client: PennylaneClient, entity: EntityConfig, state: EntityState, entity_dir: Path, progress: Progress
 ) -> EntityBatch:
     assert state.changes_since is not None
-    changed: dict[str, list[int]] = {}
-    deleted: dict[str, list[int]] = {}
-    for resource in RESOURCE_NAMES:
-        progress.begin(entity.entity_id, f"changelogs/{resource}", None)
-        last_op: dict[int, str] = {}
-        for page in client.iter_changelog(resource, state.changes_since):
-            for event in page:
-                last_op[int(event["id"])] = str(event.get("operation"))
-            progress.advance(len(page), 1)
-        deleted[resource] = sorted(i for i, op in last_op.items() if op == "delete")
-        changed[resource] = sorted(i for i, op in last_op.items() if op != "delete")
+    changes = read_changes(client, entity.entity_id, state.changes_since - OVERLAP, progress)
+    changed, deleted = changes.changed, changes.deleted
     staged = {r: _Staged(entity_dir / f"{r}.jsonl") for r in RESOURCE_NAMES}
     try:
         progress.begin(entity.entity_id, "customers", len(changed["customers"]))
@@ -225,15 +219,12 @@ def _incremental(
             client.iter_customer_invoices, changed["customer_invoices"], staged["customer_invoices"], client, progress
         )
         accounts = set(state.ledger_accounts) | {a for a in (_ledger_account(c) for c in customers) if a is not None}
-        progress.begin(entity.entity_id, "ledger_entry_lines", len(changed["ledger_entry_lines"]))
-        for chunk in _chunks(changed["ledger_entry_lines"], LIST_LIMIT):
-            lines = functools.partial(client.iter_ledger_entry_lines, [("id", "in", chunk)])
-            _stage_pages(
-                lines, staged["ledger_entry_lines"], client, progress, accept=lambda r: _ledger_account(r) in accounts
-            )
+        _fetch_lines(client, state, changed["ledger_entry_lines"], deleted["ledger_entry_lines"], accounts,
+                     staged["ledger_entry_lines"], progress, entity.entity_id)  # fmt: skip
     finally:
         for s in staged.values():
             s.close()
+    latest = [m for m in (state.changes_since, changes.latest) if m is not None]
     return EntityBatch(
         entity_id=entity.entity_id,
         name=entity.name,
@@ -241,7 +232,31 @@ def _incremental(
         files={r: [s.path] for r, s in staged.items()},
         full=False,
         deleted=deleted,
+        changes_since=max(latest),  # the previous position when no event came back
     )
+
+
+def _fetch_lines(
+    client: PennylaneClient,
+    state: EntityState,
+    changed: Sequence[int],
+    deleted: Sequence[int],
+    accounts: set[int],
+    staged: _Staged,
+    progress: Progress,
+    entity_id: str,
+) -> None:
+    """Re-fetch the changed ledger lines, then the lines lettered with them before (as published)
+    or after (as fetched) the change: their lettering changed too, with or without an event."""
+    progress.begin(entity_id, "ledger_entry_lines", len(changed))
+
+    def on_customer_account(record: dict[str, Any]) -> bool:
+        return _ledger_account(record) in accounts
+
+    fetched = _fetch_ids(client.iter_ledger_entry_lines, changed, staged, client, progress, accept=on_customer_account)
+    partners = set(state.lettered_with([*changed, *deleted])) | {i for r in fetched for i in _lettered_ids(r)}
+    partners -= {*changed, *deleted}
+    _fetch_ids(client.iter_ledger_entry_lines, sorted(partners), staged, client, progress, accept=on_customer_account)
 
 
 def _fetch_ids(
@@ -250,13 +265,21 @@ def _fetch_ids(
     staged: _Staged,
     client: PennylaneClient,
     progress: Progress,
+    *,
+    accept: Callable[[dict[str, Any]], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """Re-fetch changed records 100 ids per request (the `in` filter), keeping them."""
+    """Re-fetch changed records 100 ids per request (the `in` filter), keeping those `accept` takes."""
     records: list[dict[str, Any]] = []
     for chunk in _chunks(ids, LIST_LIMIT):
         listing = functools.partial(iterate, [("id", "in", chunk)])
-        records.extend(_stage_pages(listing, staged, client, progress, keep=True))
+        records.extend(_stage_pages(listing, staged, client, progress, keep=True, accept=accept))
     return records
+
+
+def _lettered_ids(record: dict[str, Any]) -> list[int]:
+    lettering = record.get("lettered_ledger_entry_lines")
+    ids = lettering.get("ids") if isinstance(lettering, dict) else None
+    return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] if isinstance(ids, list) else []
 
 
 def _ledger_account(record: dict[str, Any]) -> int | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Sequence
 
 from core.ingestion.pennylane_sync import EntityState
 from core.store.analytical import StoreNotPublished, open_snapshot
@@ -19,6 +21,22 @@ SELECT entity_id, 'customers', count(*) FROM pennylane_customers GROUP BY 1
 UNION ALL SELECT entity_id, 'customer_invoices', count(*) FROM pennylane_customer_invoices GROUP BY 1
 UNION ALL SELECT entity_id, 'ledger_entry_lines', count(*) FROM pennylane_ledger_entry_lines GROUP BY 1
 """
+_PARTNERS = """
+SELECT DISTINCT unnest(lettered_ids) FROM pennylane_ledger_entry_lines
+WHERE entity_id = $entity_id AND list_contains($line_ids, line_id)
+"""
+
+
+def lettered_with(paths: StorePaths, entity_id: str, line_ids: Sequence[int]) -> frozenset[int]:
+    """The published lines that share a lettering with any of `line_ids` (read when a sync needs them)."""
+    if not line_ids:
+        return frozenset()
+    try:
+        with open_snapshot(paths) as con:
+            rows = con.execute(_PARTNERS, {"entity_id": entity_id, "line_ids": list(line_ids)}).fetchall()
+    except StoreNotPublished:
+        return frozenset()
+    return frozenset(int(i) for (i,) in rows)
 
 
 def read_states(paths: StorePaths) -> dict[str, EntityState]:
@@ -50,6 +68,7 @@ def read_states(paths: StorePaths) -> dict[str, EntityState]:
             ledger_accounts=frozenset(int(a) for a in accounts.get(entity_id, [])),
             counts=counts.get(entity_id, {}),
             company=companies.get(entity_id, {}),
+            lettered_with=functools.partial(lettered_with, paths, entity_id),
         )
         for entity_id, since in positions.items()
     }

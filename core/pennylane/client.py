@@ -61,7 +61,17 @@ class ClientStats:
     bytes: int = 0
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _server_time(response: httpx.Response) -> datetime | None:
+    """The server's clock when it answered (the HTTP ``Date`` header), or None when absent or unreadable."""
+    raw = response.headers.get("date", "").strip()
+    try:
+        parsed = email.utils.parsedate_to_datetime(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def _retry_after(response: httpx.Response, wall: Callable[[], float]) -> float | None:
     raw = response.headers.get("retry-after", "").strip()
     if raw:
         try:
@@ -73,7 +83,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         except (TypeError, ValueError):
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
-            return max((parsed - datetime.now(UTC)).total_seconds(), 0.0)
+            return max(parsed.timestamp() - wall(), 0.0)
     match = _RETRY_IN_TEXT.search(response.text[:200])
     return float(match.group(1)) if match else None
 
@@ -107,7 +117,10 @@ class PennylaneClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
+        """``sleep``, ``clock`` (durations) and ``wall`` (an HTTP-date ``retry-after``) are this
+        client's time; tests pin them, together with a ``throttle`` built on the same clock."""
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.throttle = throttle if throttle is not None else shared_throttle(self.base_url, token)
@@ -115,6 +128,9 @@ class PennylaneClient:
         self.stats = ClientStats()
         self._sleep = sleep
         self._clock = clock
+        self._wall = wall
+        self.server_time: datetime | None = None
+        """The server's clock at its last successful answer (``Date`` header), when it sent one."""
         self._http = httpx.Client(
             base_url=self.base_url,
             transport=transport,
@@ -175,9 +191,10 @@ class PennylaneClient:
                 path,
                 response.content,
                 had_cursor="cursor" in params,
-                retry_after=_retry_after(response) if response.status_code == 429 else None,
+                retry_after=_retry_after(response, self._wall) if response.status_code == 429 else None,
                 secret=self._token,
             )
+        self.server_time = _server_time(response) or self.server_time
         try:
             body = json.loads(response.content)
         except ValueError as exc:  # includes UnicodeDecodeError

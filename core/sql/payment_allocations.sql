@@ -2,10 +2,13 @@
 -- lettered with, rebuilt at every publish. Within one lettering group, invoices (by due date) are
 -- settled first-in first-out by the group's credits (by date): the overlap of their cumulative
 -- amounts is the amount allocated, dated by the credit line.
+-- A group is named by its smallest line id, the line's own id included: some Pennylane-compatible
+-- servers list in `lettered_ids` only the *other* lines of the group, and both shapes must name
+-- a group alike.
 CREATE OR REPLACE TABLE payment_allocations AS
 WITH invoice_lines AS (
     SELECT i.entity_id, i.invoice_id, i.due_date, i.issue_date,
-           list_min(l.lettered_ids) AS lettering,
+           list_min(list_append(l.lettered_ids, l.line_id)) AS lettering,
            l.debit - l.credit AS due_amount
     FROM pennylane_customer_invoices AS i
     JOIN pennylane_customers AS c
@@ -18,7 +21,7 @@ WITH invoice_lines AS (
 ),
 credit_lines AS (
     SELECT l.entity_id, l.line_id, l.line_date,
-           list_min(l.lettered_ids) AS lettering,
+           list_min(list_append(l.lettered_ids, l.line_id)) AS lettering,
            l.credit - l.debit AS credit_amount,
            CASE WHEN cn.invoice_id IS NULL THEN 'payment' ELSE 'credit_note' END AS kind
     FROM pennylane_ledger_entry_lines AS l

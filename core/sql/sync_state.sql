@@ -1,5 +1,6 @@
 -- Where each entity's sync stands, committed in the same snapshot as the data it describes.
--- `changes_since` is the changelog position the next incremental run starts from.
+-- `changes_since` is the changelog position, in the server's time (latest processed_at seen, or the
+-- server's Date at the last full sync); the next incremental run reads from it less an overlap.
 CREATE TABLE IF NOT EXISTS sync_state (
     entity_id           VARCHAR NOT NULL,
     last_full_sync_at   TIMESTAMPTZ,

@@ -6,6 +6,7 @@ import pytest
 
 from core.store import operations
 from core.store.analytical import open_snapshot
+from tests.jobs.conftest import seeded
 from tests.jobs.sync_helpers import checksums, sync
 from tests.support.pennylane_server import serve
 
@@ -106,3 +107,38 @@ def test_a_record_that_breaks_the_contract_is_reported_and_left_out(synced, demo
             == 0
         )
         assert con.execute("SELECT count(*) FROM ingest_rejects").fetchone()[0] == len(rejects)
+
+
+UNUSABLE_EVENTS = {
+    "event without id": dict(kind="missing_field", field="id"),
+    "event with a non-integer id": dict(kind="unknown_field", field="id"),
+}
+
+
+@pytest.mark.parametrize("fault", UNUSABLE_EVENTS.values(), ids=UNUSABLE_EVENTS.keys())
+def test_changelog_events_without_a_usable_id_harm_no_other_entity(tmp_path, fresh_demo, fault, caplog):
+    """Such events cannot be re-fetched: they are skipped and counted; every entity still syncs,
+    the other entities' changes are published and nothing published is lost."""
+    paths = seeded(tmp_path / "data", fresh_demo)
+    with serve(fresh_demo, rate_limit=False) as server:
+        assert sync(paths, fresh_demo, server.base_url).ok
+        before = _invoice_counts(paths)
+        healthy = server.dataset("demo-token-verdier-conseil").update_invoices(3, label="changée chez Conseil")
+        server.dataset(FAILING_TOKEN).update_invoices(3, label="changée chez Formation")
+        server.faults.add(token=FAILING_TOKEN, path_prefix="/changelogs/customer_invoices", **fault)
+        result = sync(paths, fresh_demo, server.base_url)
+    assert result.ok and result.published, result.failures
+    assert set(result.modes.values()) == {"incremental"}
+    assert _invoice_counts(paths) == before
+    with open_snapshot(paths) as con:
+        labels = con.execute(
+            "SELECT DISTINCT label FROM invoices WHERE entity_id = 'verdier-conseil' AND list_contains(?, invoice_id)",
+            [healthy],
+        ).fetchall()
+    assert labels == [("changée chez Conseil",)]
+    assert f"{FAILING} : 3 événement(s)" in caplog.text and "sans identifiant exploitable" in caplog.text
+
+
+def _invoice_counts(paths):
+    with open_snapshot(paths) as con:
+        return dict(con.execute("SELECT entity_id, count(*) FROM invoices GROUP BY 1").fetchall())

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from core.ingestion.demo_source import demo_token
 from pennylane_local import Dataset, load_data
 from tests.support.openapi import validate_item, validate_response
-from tests.support.pennylane_server import sample_dataset, write_demo_root
+from tests.support.pennylane_server import TOKEN, sample_dataset, serve, write_demo_root
 
 
 def _entry(ds: Dataset, entry_id: int) -> list[dict]:
@@ -139,3 +140,56 @@ def test_files_round_trip_and_demo_roots_map_entities_to_tokens(tmp_path: Path) 
     assert set(load_data(tmp_path / "paris")) == {"demo-token-paris"}
     with pytest.raises(FileNotFoundError):
         load_data(tmp_path / "nowhere")
+
+
+def test_reletter_moves_a_receipt_and_logs_only_its_own_line() -> None:
+    """Some servers update the partners' lettering without an event: only the moved line is in the changelog."""
+    ds = sample_dataset()
+    lines = ds.records["ledger_entry_lines"]
+    receipt = next(x for x in lines.values() if Decimal(x["credit"]) > 0 and len(_group(x)) == 2)
+    invoice_line = next(lines[i] for i in _group(receipt) if i != receipt["id"])
+    target = _customer_line(ds, _open_invoice(ds))
+    later = datetime(2026, 11, 21, 8, tzinfo=UTC)
+    ds.clock = lambda: later
+    changed = ds.reletter(receipt["id"], with_line=target["id"])
+    assert changed == sorted({receipt["id"], invoice_line["id"], target["id"]})
+    assert _group(lines[receipt["id"]]) == _group(lines[target["id"]]) == sorted([receipt["id"], target["id"]])
+    assert _group(lines[invoice_line["id"]]) == []
+    events, _ = ds.changelog.page("ledger_entry_lines", now=later, start=later, after=None, limit=100)
+    assert [e.record_id for e in events] == [receipt["id"]]
+    with pytest.raises(ValueError):
+        ds.reletter(receipt["id"], with_line=receipt["id"])
+
+
+def _group(line: dict) -> list[int]:
+    return line["lettered_ledger_entry_lines"]["ids"]
+
+
+def test_update_invoices_is_all_or_nothing() -> None:
+    """One invoice that cannot be re-priced (paid) refuses the whole change: nothing is modified."""
+    ds = sample_dataset()
+    unpaid = sorted(i for i, r in ds.records["customer_invoices"].items() if not r["draft"] and not r["paid"])[:7]
+    paid = next(i for i, r in sorted(ds.records["customer_invoices"].items()) if r["paid"])
+    before = json.dumps(ds.records, sort_keys=True)
+    later = datetime(2026, 11, 21, 8, tzinfo=UTC)
+    ds.clock = lambda: later
+    for ids, amount in (([*unpaid, paid], "99.00"), ([*unpaid, 999_999], "99.00"), (unpaid, "pas un nombre")):
+        with pytest.raises(ValueError):
+            ds.update_invoices(ids=ids, amount=amount)
+    assert json.dumps(ds.records, sort_keys=True) == before
+    for resource in ("customer_invoices", "ledger_entry_lines"):
+        assert ds.changelog.page(resource, now=later, start=later, after=None, limit=10) == ([], False)
+
+
+def test_the_admin_api_refuses_a_partial_update_whole() -> None:
+    ds = sample_dataset()
+    invoices = ds.records["customer_invoices"]
+    unpaid = sorted(i for i, r in invoices.items() if not r["draft"] and not r["paid"])[:7]
+    paid = next(i for i, r in sorted(invoices.items()) if r["paid"])
+    before = json.dumps(ds.records, sort_keys=True)
+    with serve({TOKEN: ds}, rate_limit=False) as server:
+        answer = httpx.post(
+            f"{server.root_url}/_admin/datasets/{TOKEN}/update_invoices", json={"ids": [*unpaid, paid], "amount": "99"}
+        )
+    assert answer.status_code == 400 and "cannot be changed" in answer.json()["error"]
+    assert json.dumps(ds.records, sort_keys=True) == before

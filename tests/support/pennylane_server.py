@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pennylane_local import Dataset, Faults, ServerState, ServerStats, ServerThread, create_app, load_data
+from pennylane_local import Dataset, Faults, Quirks, ServerState, ServerStats, ServerThread, create_app, load_data
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TOKEN = "test-token-acme-0123456789abcdef"
@@ -55,10 +55,11 @@ def serve(
     *,
     rate_limit: bool = True,
     now: Callable[[], datetime] | None = None,
+    quirks: Quirks | None = None,
 ) -> Iterator[ServerHandle]:
     """The local server on a free 127.0.0.1 port in a background thread, stopped on exit."""
     datasets = load_data(datasets_or_dir) if isinstance(datasets_or_dir, (str, Path)) else datasets_or_dir
-    app = create_app(datasets, rate_limit=rate_limit, now=now)
+    app = create_app(datasets, rate_limit=rate_limit, now=now, quirks=quirks)
     with ServerThread(app) as server:
         yield ServerHandle(server.base_url, server.root_url, app.state.pennylane)
 

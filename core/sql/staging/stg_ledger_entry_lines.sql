@@ -6,6 +6,9 @@ WITH parsed AS (
         "ledger_entry": {"id": "VARCHAR"}, "lettered_ledger_entry_lines": {"ids": ["VARCHAR"]},
         "created_at": "VARCHAR", "updated_at": "VARCHAR"}') AS j
     FROM (SELECT json AS raw FROM read_ndjson_objects($files))
+),
+lettering AS (
+    SELECT *, coalesce(try_cast(j.lettered_ledger_entry_lines.ids AS BIGINT[]), [])::BIGINT[] AS lettered FROM parsed
 )
 SELECT
     $entity_id                                                   AS entity_id,
@@ -18,7 +21,9 @@ SELECT
     j.ledger_account.number                                      AS ledger_account_number,
     try_cast(j.journal.id AS BIGINT)                             AS journal_id,
     try_cast(j.ledger_entry.id AS BIGINT)                        AS ledger_entry_id,
-    coalesce(try_cast(j.lettered_ledger_entry_lines.ids AS BIGINT[]), [])::BIGINT[] AS lettered_ids,
+    -- the group, the line's own id included even where the server lists only the other lines
+    CASE WHEN len(lettered) = 0 OR list_contains(lettered, try_cast(j.id AS BIGINT)) THEN lettered
+         ELSE list_sort(list_append(lettered, try_cast(j.id AS BIGINT))) END AS lettered_ids,
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
     raw,
@@ -31,4 +36,4 @@ SELECT
         WHEN j.lettered_ledger_entry_lines.ids IS NOT NULL AND try_cast(j.lettered_ledger_entry_lines.ids AS BIGINT[]) IS NULL
             THEN 'lettrage (lettered_ledger_entry_lines.ids) invalide'
     END                                                          AS reject_reason
-FROM parsed
+FROM lettering

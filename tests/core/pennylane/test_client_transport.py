@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 from collections.abc import Callable
@@ -68,6 +69,7 @@ def client_for(script: Script, fake: FakeTime) -> PennylaneClient:
         retry=NO_JITTER,
         sleep=fake.sleep,
         clock=fake.clock,
+        wall=fake.wall,
     )
 
 
@@ -182,6 +184,22 @@ def test_429_waits_for_retry_after_from_header_or_body(fake_time: FakeTime) -> N
     client = client_for(script, fake_time)
     client.get_page("/customers", {})
     assert fake_time.sleeps == [7.0, 3.0] and client.stats.retries == 2
+
+
+def test_an_http_date_retry_after_is_read_against_the_clients_own_wall_clock(fake_time: FakeTime) -> None:
+    when = email.utils.formatdate(fake_time.wall() + 12, usegmt=True)
+    script = Script(httpx.Response(429, text="slow down", headers={"retry-after": when}), ok())
+    client_for(script, fake_time).get_page("/customers", {})
+    assert fake_time.sleeps == [12.0]
+
+
+def test_the_servers_clock_is_read_from_its_date_header(fake_time: FakeTime) -> None:
+    script = Script(ok(date="Fri, 20 Nov 2026 08:59:58 GMT"), ok())
+    client = client_for(script, fake_time)
+    client.get_page("/customers", {})
+    assert client.server_time == datetime(2026, 11, 20, 8, 59, 58, tzinfo=UTC)
+    client.get_page("/customers", {})  # an answer without a Date keeps the last one known
+    assert client.server_time == datetime(2026, 11, 20, 8, 59, 58, tzinfo=UTC)
 
 
 def test_persistent_transient_failure_gives_up_after_max_attempts(fake_time: FakeTime) -> None:
