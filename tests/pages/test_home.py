@@ -1,16 +1,7 @@
 """The home page (through app.py): freshness, counts per entity, the user's scope."""
 
-from streamlit.testing.v1 import AppTest
-
-from tests.conftest import ROOT
+from tests.support.apptest import app_on
 from tests.support.stores import seeded_store
-
-
-def _app(monkeypatch, paths):
-    monkeypatch.setenv("ENCOURS_DATA_DIR", str(paths.data_dir))
-    monkeypatch.delenv("PENNYLANE_API_TOKEN", raising=False)
-    monkeypatch.delenv("ENCOURS_ENTITIES", raising=False)
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
 
 
 def _metrics(at):
@@ -19,7 +10,7 @@ def _metrics(at):
 
 def test_home_shows_entities_counts_and_freshness(tmp_path, monkeypatch):
     paths = seeded_store(tmp_path)
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     assert not at.exception
     assert "Alpha SAS" in " ".join(m.value for m in at.markdown)
     metrics = _metrics(at)
@@ -30,7 +21,7 @@ def test_home_shows_entities_counts_and_freshness(tmp_path, monkeypatch):
 
 def test_a_sales_rep_sees_only_their_portfolio(tmp_path, monkeypatch):
     paths = seeded_store(tmp_path)
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     at.sidebar.selectbox(key="app.user").set_value("rep.a@verdier.example").run()
     assert not at.exception
     metrics = _metrics(at)
@@ -46,7 +37,7 @@ def test_home_says_when_nothing_is_published_yet(tmp_path, monkeypatch):
     paths = StorePaths(tmp_path / "data").ensure()
     with operations.session(paths) as ops:
         operations.seed_organisation(ops, ORGANISATION)
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     assert not at.exception
     assert any("première synchronisation" in i.value for i in at.info)
 
@@ -64,7 +55,7 @@ def test_home_shows_the_error_of_a_failed_sync_and_the_sync_time_once(tmp_path, 
         operations.finish_sync_run(
             ops, bad, datetime(2026, 11, 22, 9, 0, tzinfo=UTC), error="Jeton Pennylane refusé (401)"
         )
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     assert not at.exception
     assert any("Jeton Pennylane refusé (401)" in e.value for e in at.error)
     times = [c.value for c in at.main.caption if "22/11/2026 à" in c.value]
@@ -73,7 +64,7 @@ def test_home_shows_the_error_of_a_failed_sync_and_the_sync_time_once(tmp_path, 
 
 def test_real_data_is_never_shown_without_a_signed_in_user(tmp_path, monkeypatch):
     paths = seeded_store(tmp_path)
-    at = _app(monkeypatch, paths)
+    at = app_on(monkeypatch, paths)
     monkeypatch.setenv("PENNYLANE_API_TOKEN", "pl-live-token")
     at.run()
     assert not at.exception
@@ -95,7 +86,7 @@ def test_records_left_out_by_the_sync_are_flagged_on_the_home_page(tmp_path, mon
     r.write_jsonl(entity / "customer_invoices.jsonl", [*invoices, r.invoice(99, 1, "abc")])
     batch = batch_from_directory(entity, "alpha", "Alpha SAS")
     publish_batches(paths, [batch], now=NOW, source="files", max_rejected_share=0.5)  # 1 of 6: under this threshold
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     assert not at.exception
     assert any("1 enregistrement(s) Pennylane écarté(s)" in w.value for w in at.warning)
     assert "« abc »" in at.dataframe[0].value.to_string()
@@ -106,7 +97,7 @@ def test_an_empty_data_directory_shows_a_french_message_and_creates_nothing(tmp_
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    at = _app(monkeypatch, StorePaths(data_dir)).run()
+    at = app_on(monkeypatch, StorePaths(data_dir)).run()
     assert not at.exception
     assert any("pas encore initialisé" in i.value and "make run" in i.value for i in at.info)
     assert not at.metric and not at.sidebar.selectbox
@@ -116,7 +107,7 @@ def test_an_empty_data_directory_shows_a_french_message_and_creates_nothing(tmp_
 def test_factures_says_what_it_leaves_out(tmp_path, monkeypatch):
     """The seeded entity has 3 receivables, a cancelled invoice and a credit note."""
     paths = seeded_store(tmp_path)
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     assert _metrics(at)["Factures"] == "3"
     assert any(
         "hors avoirs, brouillons, factures annulées ou archivées" in c.value and "2 pièce(s)" in c.value

@@ -5,14 +5,13 @@ people who see every customer (rejects belong to no customer)."""
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.ingestion.batches import batch_from_directory
 from core.ingestion.runs import publish_batches
 from core.store import operations
 from core.store.paths import StorePaths
-from tests.conftest import ROOT
 from tests.support import records as r
+from tests.support.apptest import app_on
 from tests.support.stores import NOW, ORGANISATION, small_entity
 
 GROUP = {
@@ -56,10 +55,7 @@ def two_entities(tmp_path):
 
 
 def _home_as(monkeypatch, paths, email):
-    monkeypatch.setenv("ENCOURS_DATA_DIR", str(paths.data_dir))
-    monkeypatch.delenv("PENNYLANE_API_TOKEN", raising=False)
-    monkeypatch.delenv("ENCOURS_ENTITIES", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = app_on(monkeypatch, paths).run()
     at.sidebar.selectbox(key="app.user").set_value(email).run()
     assert not at.exception
     return at

@@ -1,11 +1,9 @@
 """A real failed sync (wrong token) shows on the home page with its reason, never the token."""
 
-from streamlit.testing.v1 import AppTest
-
 from core.config import EntityConfig, Secret
 from core.formatting import paris_now
 from core.ingestion.sync import run_sync
-from tests.conftest import ROOT
+from tests.support.apptest import app_on
 from tests.support.pennylane_server import serve
 from tests.support.stores import seeded_store
 
@@ -20,9 +18,7 @@ def test_wrong_token_is_named_on_the_home_page(tmp_path, monkeypatch):
         entity = EntityConfig("alpha", "Alpha SAS", Secret(SECRET), server.base_url, rate_limited=False)
         result = run_sync(paths, [entity], now=paris_now())
     assert "alpha" in result.failures
-    monkeypatch.setenv("ENCOURS_DATA_DIR", str(paths.data_dir))
-    monkeypatch.delenv("PENNYLANE_API_TOKEN", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = app_on(monkeypatch, paths).run()
     errors = " ".join(e.value for e in at.error)
     assert "jeton" in errors.lower() and SECRET not in errors
     assert "Alpha SAS" in " ".join(m.value for m in at.markdown)  # the previous data is still shown

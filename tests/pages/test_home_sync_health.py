@@ -5,22 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from streamlit.testing.v1 import AppTest
-
 from core.ingestion.batches import batch_from_directory
 from core.ingestion.runs import publish_batches
 from core.store import operations
 from core.store.lock import ingestion_lock
-from tests.conftest import ROOT
 from tests.support import records as r
+from tests.support.apptest import app_on
 from tests.support.stores import NOW, seeded_store, small_entity
-
-
-def _app(monkeypatch, paths):
-    monkeypatch.setenv("ENCOURS_DATA_DIR", str(paths.data_dir))
-    monkeypatch.delenv("PENNYLANE_API_TOKEN", raising=False)
-    monkeypatch.delenv("ENCOURS_ENTITIES", raising=False)
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
 
 
 def _start_run(paths):
@@ -33,7 +24,7 @@ def _start_run(paths):
 def test_a_run_whose_process_died_shows_as_interrupted(tmp_path, monkeypatch):
     paths = seeded_store(tmp_path)
     _start_run(paths)  # a `running` row, and nobody holds the ingestion lock: its process is gone
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     assert not at.exception
     assert any("interrompue" in e.value for e in at.error)
 
@@ -42,7 +33,7 @@ def test_a_run_in_progress_is_not_an_error(tmp_path, monkeypatch):
     paths = seeded_store(tmp_path)
     _start_run(paths)
     with ingestion_lock(paths.ingest_lock):
-        at = _app(monkeypatch, paths).run()
+        at = app_on(monkeypatch, paths).run()
     assert not at.exception
     assert not at.error
 
@@ -54,7 +45,7 @@ def test_paid_invoices_without_a_payment_date_are_counted_on_the_freshness_line(
     r.write_jsonl(entity / "ledger_entry_lines.jsonl", [x for x in lines if x["id"] != 103])  # invoice 12's payment
     report = publish_batches(paths, [batch_from_directory(entity, "alpha", "Alpha SAS")], now=NOW, source="files")
     assert report.gaps["alpha"].paid_without_date == 1 and report.gaps["alpha"].lettered_to_missing == 1
-    at = _app(monkeypatch, paths).run()
+    at = app_on(monkeypatch, paths).run()
     assert not at.exception
     freshness = [c.value for c in at.caption if "Données synchronisées" in c.value]
     assert freshness and "1 facture payée sans date d'encaissement" in freshness[0]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 from core.ingestion.demo_source import demo_token
 from tests.support.openapi import validate_response
 from tests.support.pennylane_server import NOW, TOKEN, ServerHandle, sample_dataset, serve
+from tests.support.processes import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,15 +74,9 @@ def test_admin_api_drives_faults_stats_rate_limit_and_mutations(server: ServerHa
     assert "ratelimit-remaining" in api.get("/me").headers
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_cli_serves_a_data_dir_in_a_subprocess(tmp_path: Path) -> None:
     sample_dataset(invoices=10).to_dir(tmp_path / "acme")
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -100,15 +93,7 @@ def test_cli_serves_a_data_dir_in_a_subprocess(tmp_path: Path) -> None:
     )
     try:
         root = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(root + "/_admin/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the CLI server did not come up"
-            time.sleep(0.1)
+        wait_http(root + "/_admin/health", 20, process)
         headers = {"Authorization": f"Bearer {demo_token(tmp_path, 'acme')}"}
         response = httpx.get(root + "/api/external/v2/customer_invoices", headers=headers, params={"limit": 100})
         assert response.status_code == 200 and len(response.json()["items"]) == 11

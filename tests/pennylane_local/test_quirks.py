@@ -6,10 +6,8 @@ from __future__ import annotations
 import email.utils
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 from core.ingestion.demo_source import demo_token
 from pennylane_local import Quirks
 from tests.support.pennylane_server import ALL_SCOPES, NOW, TOKEN, sample_dataset, serve
+from tests.support.processes import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,9 +57,7 @@ def test_an_unknown_scopes_spelling_is_refused() -> None:
 
 def test_the_cli_switches_quirks_on_with_flags(tmp_path: Path) -> None:
     sample_dataset(invoices=10).to_dir(tmp_path / "acme")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     flags = ["--scopes-spelling", "upper", "--lettering-without-own-id", "--clock-skew-minutes", "10"]
     command = [sys.executable, "-m", "jobs.pennylane_local", "--data", str(tmp_path / "acme"), "--port", str(port)]
     process = subprocess.Popen(
@@ -69,15 +66,7 @@ def test_the_cli_switches_quirks_on_with_flags(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         root = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(root + "/_admin/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the CLI server did not come up"
-            time.sleep(0.1)
+        wait_http(root + "/_admin/health", 20, process)
         headers = {"Authorization": f"Bearer {demo_token(tmp_path, 'acme')}"}
         me = httpx.get(root + "/api/external/v2/me", headers=headers)
         lines = httpx.get(root + "/api/external/v2/ledger_entry_lines", headers=headers, params={"limit": 100})
