@@ -1,0 +1,1 @@
+"""Who may see and do what in Encours: roles, permissions, sign-in."""
