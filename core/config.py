@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,28 @@ class EntityConfig:
 
 
 @dataclass(frozen=True)
+class AccessSettings:
+    """Local accounts: lockout after failed sign-ins, and how long a session lasts."""
+
+    max_failures: int = 5
+    lockout_minutes: int = 15
+    session_hours: int = 12
+    idle_minutes: int = 120
+
+    @property
+    def lockout(self) -> timedelta:
+        return timedelta(minutes=self.lockout_minutes)
+
+    @property
+    def session_ttl(self) -> timedelta:
+        return timedelta(hours=self.session_hours)
+
+    @property
+    def idle_timeout(self) -> timedelta:
+        return timedelta(minutes=self.idle_minutes)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     entities: tuple[EntityConfig, ...] = ()
@@ -75,6 +98,7 @@ class Settings:
     demo_invoices: int = 30_000
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE
     max_gap_share: float = DEFAULT_MAX_GAP_SHARE
+    access: AccessSettings = field(default_factory=lambda: AccessSettings())
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -144,18 +168,19 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
                 get("PENNYLANE_API_URL", DEFAULT_PENNYLANE_URL) or DEFAULT_PENNYLANE_URL,
             ),
         )
-    try:
-        minutes = int(get("ENCOURS_SYNC_MINUTES", "15") or "15")
-        app_port = int(get("ENCOURS_APP_PORT", "8501") or "8501")
-        demo_port = int(get("ENCOURS_DEMO_API_PORT", "8765") or "8765")
-        demo_invoices = int(get("ENCOURS_DEMO_INVOICES", "30000") or "30000")
-    except ValueError as exc:
-        raise ConfigError(
-            "ENCOURS_SYNC_MINUTES, ENCOURS_APP_PORT, ENCOURS_DEMO_API_PORT et ENCOURS_DEMO_INVOICES "
-            f"doivent être des entiers ({exc})."
-        ) from exc
-    if minutes < 1:
-        raise ConfigError("ENCOURS_SYNC_MINUTES doit valoir au moins 1.")
+    integers = {
+        key: _integer(key, get(key), default, minimum)
+        for key, default, minimum in (
+            ("ENCOURS_SYNC_MINUTES", 15, 1),
+            ("ENCOURS_APP_PORT", 8501, 1),
+            ("ENCOURS_DEMO_API_PORT", 8765, 1),
+            ("ENCOURS_DEMO_INVOICES", 30_000, 1),
+            ("ENCOURS_LOCKOUT_FAILURES", 5, 1),
+            ("ENCOURS_LOCKOUT_MINUTES", 15, 1),
+            ("ENCOURS_SESSION_HOURS", 12, 1),
+            ("ENCOURS_SESSION_IDLE_MINUTES", 120, 5),
+        )
+    }
     shares = {
         key: _percent(key, get(key), default)
         for key, default in (
@@ -166,13 +191,31 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
     return Settings(
         data_dir=data_dir,
         entities=entities,
-        sync_every_minutes=minutes,
-        app_port=app_port,
-        demo_api_port=demo_port,
-        demo_invoices=demo_invoices,
+        sync_every_minutes=integers["ENCOURS_SYNC_MINUTES"],
+        app_port=integers["ENCOURS_APP_PORT"],
+        demo_api_port=integers["ENCOURS_DEMO_API_PORT"],
+        demo_invoices=integers["ENCOURS_DEMO_INVOICES"],
+        access=AccessSettings(
+            max_failures=integers["ENCOURS_LOCKOUT_FAILURES"],
+            lockout_minutes=integers["ENCOURS_LOCKOUT_MINUTES"],
+            session_hours=integers["ENCOURS_SESSION_HOURS"],
+            idle_minutes=integers["ENCOURS_SESSION_IDLE_MINUTES"],
+        ),
         max_rejected_share=shares["ENCOURS_MAX_REJECTED_PERCENT"],
         max_gap_share=shares["ENCOURS_MAX_GAPS_PERCENT"],
     )
+
+
+def _integer(key: str, value: str | None, default: int, minimum: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{key} doit être un nombre entier (reçu « {value} »).") from None
+    if number < minimum:
+        raise ConfigError(f"{key} doit valoir au moins {minimum}.")
+    return number
 
 
 def _percent(key: str, value: str | None, default: float) -> float:

@@ -82,6 +82,12 @@ def schema_version(con: sqlite3.Connection) -> int:
     return int(con.execute("PRAGMA user_version").fetchone()[0])
 
 
+REBUILDS_TABLES = "-- encours: foreign_keys off"
+"""First line of a migration that rebuilds a referenced table (SQLite cannot alter a CHECK or a
+column): foreign keys are off while it runs, as SQLite's documented procedure asks, and every
+reference is checked before it commits."""
+
+
 def migrate(con: sqlite3.Connection) -> int:
     """Bring the store forward to the latest migration, each in its own transaction; returns the version.
 
@@ -89,18 +95,27 @@ def migrate(con: sqlite3.Connection) -> int:
     store at once apply each migration once.
     """
     for version, script in migrations():
+        rebuilds = script.startswith(REBUILDS_TABLES)
+        if rebuilds:
+            con.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction: set before BEGIN
         con.execute("BEGIN IMMEDIATE")
         try:
             current = schema_version(con)
             if current < version:
                 for statement in _statements(script):
                     con.execute(statement)
+                broken = con.execute("PRAGMA foreign_key_check").fetchall() if rebuilds else []
+                if broken:
+                    raise sqlite3.IntegrityError(f"migration {version} : références cassées {broken[:5]}")
                 # PRAGMA takes no bound parameter; `version` is an int parsed from a file name.
                 con.execute("PRAGMA user_version = " + str(int(version)))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            if rebuilds:
+                con.execute("PRAGMA foreign_keys = ON")
     latest = len(migrations())
     current = schema_version(con)
     if current > latest:
@@ -125,12 +140,18 @@ def _statements(script: str) -> Iterator[str]:
 
 
 @contextmanager
-def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction (BEGIN IMMEDIATE: writers queue instead of failing), revision bumped."""
+def transaction(con: sqlite3.Connection, *, revision: bool = True) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE: writers queue instead of failing).
+
+    `revision` bumps the store's revision, which the app's caches and live overlay key on: leave
+    it for writes nothing reads through them (sign-in counters, sessions), so a page run that
+    touches a session does not invalidate every cache.
+    """
     con.execute("BEGIN IMMEDIATE")
     try:
         yield con
-        con.execute("UPDATE ops_revision SET revision = revision + 1 WHERE id = 1")
+        if revision:
+            con.execute("UPDATE ops_revision SET revision = revision + 1 WHERE id = 1")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -56,9 +56,10 @@ def test_a_store_of_the_previous_version_migrates_with_nothing_lost(tmp_path):
         runs = operations.latest_sync_runs(ops)
     after = _dump(paths.operations)
     assert after["sync_runs"] == [(*row, None) for row in before["sync_runs"]]  # a new column, empty
-    assert {k: v for k, v in after.items() if k not in ("sync_runs", "ops_revision")} == {
+    assert {k: v for k, v in after.items() if k in before and k not in ("sync_runs", "ops_revision")} == {
         k: v for k, v in before.items() if k not in ("sync_runs", "ops_revision")
     }
+    assert all(not after[k] for k in after.keys() - before.keys())  # tables added later start empty
     assert after["ops_revision"][0][1] >= 41
     assert runs[0]["last_success_at"] == "2026-11-20T09:01:00+01:00"
 
