@@ -1,7 +1,8 @@
 """Who may see which customers: the one scope filter every query and export goes through.
 
-admin, accounting and treasury see every customer; an agency manager sees the customers
-of their agency; a sales rep sees the customers they are assigned to (their portfolio).
+Which customers a role sees is core.access.permissions.VISIBILITY: admin, management,
+accounting and treasury see every customer; an agency manager the customers of their agency;
+a sales rep the customers they are assigned to (their portfolio).
 Pages never filter rows themselves: they pass a Scope to core functions, and
 core.store.reading applies it once, in the database session.
 """
@@ -11,18 +12,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from core.access.permissions import VISIBILITY, Action, Role, Visibility, allows
 from core.store import operations
 from core.store.paths import StorePaths
 
-ALL_CUSTOMERS_ROLES = frozenset({"admin", "accounting", "treasury"})
-ROLES = ("admin", "accounting", "treasury", "agency_manager", "sales_rep")
-ROLE_LABELS = {
-    "admin": "Administrateur",
-    "accounting": "Comptabilité",
-    "treasury": "Trésorerie",
-    "agency_manager": "Directeur d'agence",
-    "sales_rep": "Chargé de clientèle",
-}
+ROLES = tuple(Role)
+__all__ = ["ROLES", "Scope", "UnknownUser", "everything", "scope_for", "scope_of", "users_of"]
 
 
 class UnknownUser(LookupError):
@@ -43,6 +38,10 @@ class Scope:
     def sees_everything(self) -> bool:
         return self.customers is None
 
+    def allows(self, action: Action) -> bool:
+        """Whether this user's role may take `action` (core.access.permissions)."""
+        return allows(self.role, action)
+
 
 def scope_for(ops: sqlite3.Connection, email: str) -> Scope:
     """Build the scope of an active user from the operational store (live hierarchy)."""
@@ -52,11 +51,12 @@ def scope_for(ops: sqlite3.Connection, email: str) -> Scope:
     if row is None:
         raise UnknownUser(f"Aucun utilisateur actif « {email} ».")
     email, full_name, role, agency_id = row
-    if role in ALL_CUSTOMERS_ROLES:
+    visibility = VISIBILITY.get(Role(role)) if role in set(Role) else None
+    if visibility is Visibility.ALL:
         return Scope(email=email, role=role, full_name=full_name, agency_id=agency_id)
-    if role == "agency_manager":
+    if visibility is Visibility.AGENCY:
         rows = ops.execute("SELECT entity_id, customer_id FROM customer_accounts WHERE agency_id = ?", (agency_id,))
-    elif role == "sales_rep":
+    elif visibility is Visibility.PORTFOLIO:
         rows = ops.execute("SELECT entity_id, customer_id FROM customer_managers WHERE email = ?", (email,))
     else:
         raise UnknownUser(f"Rôle inconnu « {role} » pour {email}.")

@@ -73,7 +73,7 @@ class User:
 
 USERS = (
     User("Claire", "Martin", "admin", None),
-    User("Thomas", "Verdier", "admin", None),
+    User("Thomas", "Verdier", "management", None),
     User("Sophie", "Lambert", "accounting", None),
     User("Julien", "Moreau", "accounting", None),
     User("Nathalie", "Girard", "treasury", None),

@@ -12,8 +12,9 @@ from datetime import date
 import streamlit as st
 
 from core import formatting
+from core.access.permissions import role_label
 from core.config import Settings
-from core.scope import ROLE_LABELS, Scope, UnknownUser, scope_of, users_of
+from core.scope import Scope, UnknownUser, scope_of, users_of
 from core.store.paths import StorePaths
 
 _PATHS = "encours.paths"
@@ -80,7 +81,7 @@ def today() -> date:
 
 def _demo_user(users: list[tuple[str, str, str]]) -> str:
     """Demo company only: anyone may look through any profile, to see how scopes differ."""
-    labels = {e: f"{n} — {ROLE_LABELS.get(r, r)}" for e, n, r in users}
+    labels = {e: f"{n} — {role_label(r)}" for e, n, r in users}
     choice = st.sidebar.selectbox(
         "Utilisateur",
         [u[0] for u in users],

@@ -112,6 +112,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+def role_label(role: str) -> str:
+    """The French name of a role as stored (the stored value itself when unknown)."""
+    return ROLE_LABELS[Role(role)] if role in set(Role) else role
+
+
 class Forbidden(PermissionError):
     """The signed-in user's role does not allow this; the message is French, for the screen."""
 
@@ -134,8 +139,7 @@ def allows(role: str, action: Action) -> bool:
 def require(role: str, action: Action) -> None:
     """Raise Forbidden (French message) unless `role` may take `action`."""
     if not allows(role, action):
-        label = ROLE_LABELS[Role(role)] if role in set(Role) else role
-        raise Forbidden(f"Votre profil ({label}) ne permet pas : {ACTION_LABELS[action].lower()}.")
+        raise Forbidden(f"Votre profil ({role_label(role)}) ne permet pas : {ACTION_LABELS[action].lower()}.")
 
 
 def permissions_table() -> list[list[str]]:
