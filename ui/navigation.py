@@ -22,7 +22,10 @@ class PageSpec:
     url_path: str
 
 
-PAGES = (PageSpec("pages/home.py", "Accueil", "🏠", "accueil"),)
+PAGES = (
+    PageSpec("pages/home.py", "Accueil", "🏠", "accueil"),
+    PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation"),
+)
 HOME = PAGES[0]
 URL_PATHS = frozenset({"", *(p.url_path for p in PAGES)})
 """Every address that is a page of the app ("" is `/`)."""

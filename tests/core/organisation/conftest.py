@@ -20,7 +20,11 @@ DIRECTOR = "dir.paris@verdier.example"
 
 @pytest.fixture
 def paths(tmp_path) -> StorePaths:
-    """Alpha SAS (customers 1 Boulangerie Lefèvre/C1, 2 Transports Morel/C2, 3 Garage Petit/C3)
+    return two_entities(tmp_path)
+
+
+def two_entities(tmp_path) -> StorePaths:
+    """The seeded group plus a second entity. Alpha SAS (customers 1 Boulangerie Lefèvre/C1, 2 Transports Morel/C2, 3 Garage Petit/C3)
     and Beta SARL (20 Boulangerie Lefèvre/B20, 21 and 22 both Café du Port)."""
     paths = StorePaths(tmp_path / "data").ensure()
     with operations.session(paths) as ops:
