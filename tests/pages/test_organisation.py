@@ -97,3 +97,24 @@ def test_a_sales_rep_is_refused_in_french_and_sees_nothing(tmp_path, monkeypatch
     assert not at.tabs and not at.dataframe and not at.file_uploader and not at.main.text_input
     shown = " ".join(m.value for m in at.main.markdown)
     assert "rep.b@verdier.example" not in shown and "Bob Rep" not in shown
+
+
+def test_an_admin_assigns_a_customer_and_deactivates_a_user(tmp_path, monkeypatch):
+    from core.scope import scope_of
+
+    paths = two_entities(tmp_path)
+    at = _as(monkeypatch, paths)
+    at.text_input(key="org.assign.search").input("Garage").run()
+    assert at.selectbox(key="org.assign.customer").value == ("alpha", 3)
+    at.selectbox(key="org.assign.add.email").set_value(REP_A)
+    at.button(key="org.assign.add").click().run()
+    assert not at.exception and not at.error
+    managers = _table(at, "Principal")
+    assert sorted(managers["E-mail"].tolist()) == [REP_A, "rep.b@verdier.example"]
+    assert ("alpha", 3) in scope_of(paths, REP_A).customers
+    at.selectbox(key="org.users.pick").set_value("rep.b@verdier.example").run()
+    at.button(key="org.users.deactivate").click().run()
+    assert not at.exception and not at.error
+    assert any("Bob Rep est désactivé" in s.value for s in at.success)
+    users = _table(at, "Clients suivis")
+    assert users.loc[users["E-mail"] == "rep.b@verdier.example", "Actif"].tolist() == ["non"]
