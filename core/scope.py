@@ -16,9 +16,6 @@ from core.access.permissions import VISIBILITY, Action, Role, Visibility, allows
 from core.store import operations
 from core.store.paths import StorePaths
 
-ROLES = tuple(Role)
-__all__ = ["ROLES", "Scope", "UnknownUser", "everything", "scope_for", "scope_of", "users_of"]
-
 
 class UnknownUser(LookupError):
     """No active user with that e-mail."""
@@ -72,19 +69,6 @@ def scope_for(ops: sqlite3.Connection, email: str) -> Scope:
 def everything(email: str = "systeme", role: str = "admin") -> Scope:
     """The unrestricted scope, for jobs acting on behalf of the whole organisation."""
     return Scope(email=email, role=role)
-
-
-def active_users(ops: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """(email, full name, role) of every active user, admins first, for the sign-in choice."""
-    order = {role: i for i, role in enumerate(ROLES)}
-    rows = ops.execute("SELECT email, full_name, role FROM users WHERE active = 1").fetchall()
-    return sorted(((e, n, r) for e, n, r in rows), key=lambda u: (order.get(u[2], 99), u[1]))
-
-
-def users_of(paths: StorePaths) -> list[tuple[str, str, str]]:
-    """`active_users` of the operational store at `paths` (the app's sign-in choice)."""
-    with operations.session(paths) as ops:
-        return active_users(ops)
 
 
 def scope_of(paths: StorePaths, email: str) -> Scope:

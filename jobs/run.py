@@ -15,12 +15,27 @@ import sys
 import threading
 from pathlib import Path
 
+from core.access.accounts import one_user_per_role
+from core.access.permissions import role_label
 from core.config import PROJECT_ROOT, load_settings
 from core.formatting import paris_today
+from core.store import operations
 from core.store.paths import StorePaths
 from jobs import demo, logs
 
 log = logging.getLogger("encours.run")
+
+
+def demo_sign_in_help(paths: StorePaths, port: int) -> str:
+    """What `make run` prints: how to sign in to the demo company (one profile per role)."""
+    with operations.session(paths) as ops:
+        profiles = one_user_per_role(ops)
+    lines = [
+        f"Encours (démonstration) : ouvrez http://127.0.0.1:{port} et cliquez sur « Essayer en tant que … » :",
+        *(f"  - {role_label(role)} : {name} <{email}>" for role, email, name in profiles),
+        "Comptes locaux : un administrateur les crée (page Organisation) avec un mot de passe provisoire.",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -43,6 +58,8 @@ def main() -> int:
         ),
     ]  # fmt: skip
     log.info("Encours : http://127.0.0.1:%s", settings.app_port)
+    if settings.demo:
+        print(demo_sign_in_help(paths, settings.app_port), flush=True)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core import formatting
+from core.access.permissions import Action
 from core.home import entity_summaries, rejected_records
 from core.store.analytical import StoreNotPublished
 from ui import context
 
-context.require_app()
-scope = context.scope()
+scope = context.require(Action.VIEW_HOME)
 paths = context.paths()
 today = context.today()
 

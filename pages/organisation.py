@@ -14,14 +14,7 @@ from core.organisation.changes import InvalidChange, history
 from core.store.analytical import StoreNotPublished
 from ui import context
 
-context.require_app()
-scope = context.scope()
-if not scope.allows(Action.MANAGE_ORGANISATION):
-    st.error(
-        f"Cette page est réservée aux administrateurs : votre profil ({role_label(scope.role)}) "
-        "ne permet pas de gérer l'organisation."
-    )
-    st.stop()
+scope = context.require(Action.MANAGE_ORGANISATION)
 paths = context.paths()
 today = context.today()
 
@@ -49,8 +42,9 @@ def agency_label(agency_id: str | None) -> str:
     return agency_names.get(agency_id, "— aucune —") if agency_id else "— aucune —"
 
 
+# ("ok" | "error", French message) of the import just applied; the page shows it once. (A bare
+# string here would be shown on the page: Streamlit writes a page's bare literals.)
 IMPORT_OUTCOME = "org.import.outcome"
-"""("ok" | "error", French message) of the import just applied; the page shows it once."""
 
 
 def apply_import(name: str, data: bytes, replace: bool) -> None:

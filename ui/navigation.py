@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from core.access.permissions import Action
+from core.scope import Scope
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -20,11 +23,13 @@ class PageSpec:
     title: str
     icon: str
     url_path: str
+    action: Action
+    """What the permission table must allow for the page to be in the user's menu (and to open)."""
 
 
 PAGES = (
-    PageSpec("pages/home.py", "Accueil", "🏠", "accueil"),
-    PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation"),
+    PageSpec("pages/home.py", "Accueil", "🏠", "accueil", Action.VIEW_HOME),
+    PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
 )
 HOME = PAGES[0]
 URL_PATHS = frozenset({"", *(p.url_path for p in PAGES)})
@@ -46,10 +51,21 @@ def french_document() -> None:
     st.html(_FRAME_CSS)
 
 
-def navigation() -> StreamlitPage:
+def navigation(user: Scope | None) -> StreamlitPage:
     """Register the pages (before anything may stop the run: Streamlit would otherwise show its
-    legacy navigation of `pages/`, labelled "app", "home") and return the one to run."""
-    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
+    legacy navigation of `pages/`, labelled "app", "home") and return the one to run.
+
+    Every page is registered, so its address always resolves; the menu shows only those the
+    user's role may open (none before sign-in). A page opened by its address without the right
+    refuses itself (ui.context.require).
+    """
+    pages = [
+        st.Page(
+            p.script, title=p.title, icon=p.icon, url_path=p.url_path,
+            visibility="visible" if user is not None and user.allows(p.action) else "hidden",
+        )
+        for p in PAGES
+    ]  # fmt: skip
     home = pages[0]
 
     def start() -> None:

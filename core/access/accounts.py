@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.access.passwords import check_policy, hash_password, needs_rehash, one_time_password, verify_password
+from core.access.permissions import Role
 from core.config import AccessSettings
 from core.formatting import moment
 from core.store.operations import transaction
@@ -168,3 +169,15 @@ def _parse(value: str | None) -> datetime | None:
 
 def _locked_message(until: datetime) -> str:
     return f"Trop d'essais infructueux : compte verrouillé jusqu'au {moment(until)}."
+
+
+def one_user_per_role(ops: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(role, e-mail, full name): the first active user of each role, in the table's role order.
+
+    The demo company's sign-in page offers to try Encours as each of them.
+    """
+    rows = ops.execute("SELECT role, email, full_name FROM users WHERE active = 1 ORDER BY full_name").fetchall()
+    first: dict[str, tuple[str, str, str]] = {}
+    for role, email, name in rows:
+        first.setdefault(str(role), (str(role), str(email), str(name)))
+    return [first[r.value] for r in Role if r.value in first]

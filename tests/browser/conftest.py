@@ -27,3 +27,11 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def try_as(page, role_label: str, *, timeout: int = 20_000) -> None:
+    """On the demo's sign-in page, click "try as <role>" (the button's label starts with the role)."""
+    import re
+
+    page.get_by_text("Connexion à Encours").first.wait_for(timeout=timeout)
+    page.get_by_role("button", name=re.compile("^" + re.escape(role_label))).first.click()

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from tests.browser.conftest import try_as
 from tests.conftest import ROOT
 from tests.support.processes import free_port, running
 from tests.support.stores import seeded_store
@@ -46,6 +47,9 @@ def test_every_address_lands_on_the_french_home_page(tmp_path, page, path, name)
     base, server = _serve(paths.data_dir)
     with server:
         page.goto(base + path)
+        page.get_by_text("Connexion à Encours").first.wait_for(timeout=20_000)
+        _assert_french(page, name + "-signin")
+        try_as(page, "Administrateur")
         page.get_by_text("Alpha SAS").first.wait_for(timeout=20_000)
         page.get_by_text("Données au").first.wait_for(timeout=10_000)
         text = _assert_french(page, name)
@@ -73,6 +77,7 @@ def test_figures_about_to_change_are_dimmed_at_once(tmp_path, page):
     base, server = _serve(paths.data_dir)
     with server:
         page.goto(base + "/accueil")
+        try_as(page, "Administrateur")
         page.get_by_text("Alpha SAS").first.wait_for(timeout=20_000)
         metric = page.get_by_test_id("stMetric").first.locator(
             "xpath=ancestor::*[@data-testid='stElementContainer'][1]"

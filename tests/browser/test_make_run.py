@@ -3,6 +3,7 @@ home page showing the demo data in a real browser — and deep links go through 
 
 import pytest
 
+from tests.browser.conftest import try_as
 from tests.support.processes import free_port, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,6 +21,8 @@ def test_make_run_serves_the_home_page_with_demo_data(tmp_path, page):
     }
     base = f"http://127.0.0.1:{port}"
     with running(["make", "run"], env, health_url=f"{base}/_stcore/health", timeout_s=240):
+        page.goto(base)
+        try_as(page, "Administrateur", timeout=60_000)
         for _ in range(60):  # the scheduler's first sync publishes shortly after start
             page.goto(base)
             try:
@@ -32,8 +35,9 @@ def test_make_run_serves_the_home_page_with_demo_data(tmp_path, page):
         page.get_by_text("Données au").first.wait_for(timeout=10_000)
         page.get_by_text("Encours").first.wait_for(timeout=10_000)
 
-        # a deep link to a page still runs app.py first (sidebar user choice, freshness frame)
+        # a deep link to a page still runs app.py first (signed-in frame, freshness), and the
+        # reload keeps the session (its cookie)
         page.goto(f"{base}/accueil")
         page.get_by_text("Verdier Conseil SAS").first.wait_for(timeout=20_000)
-        page.get_by_text("Utilisateur").first.wait_for(timeout=10_000)
+        page.get_by_text("Connecté : Claire Martin").first.wait_for(timeout=10_000)
         page.get_by_text("Données au").first.wait_for(timeout=10_000)

@@ -21,8 +21,7 @@ def test_home_shows_entities_counts_and_freshness(tmp_path, monkeypatch):
 
 def test_a_sales_rep_sees_only_their_portfolio(tmp_path, monkeypatch):
     paths = seeded_store(tmp_path)
-    at = app_on(monkeypatch, paths).run()
-    at.sidebar.selectbox(key="app.user").set_value("rep.a@verdier.example").run()
+    at = app_on(monkeypatch, paths, as_user="rep.a@verdier.example").run()
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["Clients"] == "2"
@@ -64,12 +63,13 @@ def test_home_shows_the_error_of_a_failed_sync_and_the_sync_time_once(tmp_path, 
 
 def test_real_data_is_never_shown_without_a_signed_in_user(tmp_path, monkeypatch):
     paths = seeded_store(tmp_path)
-    at = app_on(monkeypatch, paths)
+    at = app_on(monkeypatch, paths, as_user=None)
     monkeypatch.setenv("PENNYLANE_API_TOKEN", "pl-live-token")
     at.run()
     assert not at.exception
     assert not at.metric and not at.sidebar.selectbox
-    assert any("connexion n'est pas configurée" in e.value for e in at.error)
+    assert [t.value for t in at.title] == ["Connexion à Encours"]
+    assert not [b for b in at.button if b.key and b.key.startswith("signin.demo.")]  # real data: no "try as"
 
 
 def test_records_left_out_by_the_sync_are_flagged_on_the_home_page(tmp_path, monkeypatch):
@@ -97,7 +97,7 @@ def test_an_empty_data_directory_shows_a_french_message_and_creates_nothing(tmp_
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    at = app_on(monkeypatch, StorePaths(data_dir)).run()
+    at = app_on(monkeypatch, StorePaths(data_dir), as_user=None).run()
     assert not at.exception
     assert any("pas encore initialisé" in i.value and "make run" in i.value for i in at.info)
     assert not at.metric and not at.sidebar.selectbox

@@ -55,8 +55,7 @@ def two_entities(tmp_path):
 
 
 def _home_as(monkeypatch, paths, email):
-    at = app_on(monkeypatch, paths).run()
-    at.sidebar.selectbox(key="app.user").set_value(email).run()
+    at = app_on(monkeypatch, paths, as_user=email).run()
     assert not at.exception
     return at
 

@@ -3,17 +3,14 @@ is refused in French and sees none of the organisation."""
 
 import openpyxl
 
-from tests.core.organisation.conftest import REP_A, assignments, two_entities
+from tests.core.organisation.conftest import ADMIN, REP_A, assignments, two_entities
 from tests.support.apptest import app_on
 
 PAGE = "pages/organisation.py"
 
 
-def _as(monkeypatch, paths, email=None):
-    at = app_on(monkeypatch, paths).run()
-    if email:
-        at.sidebar.selectbox(key="app.user").set_value(email).run()
-    return at.switch_page(PAGE).run()
+def _as(monkeypatch, paths, email=ADMIN):
+    return app_on(monkeypatch, paths, as_user=email).run().switch_page(PAGE).run()
 
 
 def _metrics(at):
@@ -30,6 +27,7 @@ def test_an_admin_previews_then_applies_a_csv_import(tmp_path, monkeypatch):
     at = _as(monkeypatch, paths)
     assert not at.exception and not at.error
     assert [t.label for t in at.tabs] == ["Utilisateurs", "Agences", "Portefeuilles", "Import", "Historique"]
+    assert not any("French message" in m.value for m in at.markdown)  # no stray literal on the page
     csv = "\r\n".join(
         [
             "Client;Entité;E-mail du chargé",
@@ -91,8 +89,8 @@ def test_a_sales_rep_is_refused_in_french_and_sees_nothing(tmp_path, monkeypatch
     at = _as(monkeypatch, paths, REP_A)
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Cette page est réservée aux administrateurs : votre profil (Chargé de clientèle) "
-        "ne permet pas de gérer l'organisation."
+        "Cette page n'est pas ouverte à votre profil (Chargé de clientèle). "
+        "Demandez à un administrateur si vous pensez devoir y accéder."
     ]
     assert not at.tabs and not at.dataframe and not at.file_uploader and not at.main.text_input
     shown = " ".join(m.value for m in at.main.markdown)
