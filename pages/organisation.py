@@ -72,7 +72,9 @@ with tab_users:
         cols = st.columns(4)
         new_name = cols[0].text_input("Nom", key="org.users.new.name")
         new_email = cols[1].text_input("E-mail", key="org.users.new.email")
-        new_role = cols[2].selectbox("Rôle", list(Role), format_func=role_label, key="org.users.new.role")
+        new_role = cols[2].selectbox(
+            "Rôle", list(Role), index=list(Role).index(Role.SALES_REP), format_func=role_label, key="org.users.new.role"
+        )  # never "Administrateur" by default
         new_agency = cols[3].selectbox("Agence", agency_choices, format_func=agency_label, key="org.users.new.agency")
         if st.form_submit_button("Créer l'utilisateur", key="org.users.new.submit"):
             password = act(

@@ -81,7 +81,8 @@ def test_an_admin_creates_a_user_and_gets_a_one_time_password(tmp_path, monkeypa
     assert not at.exception and not at.error
     assert any("claire.roux@verdier.example créé" in s.value for s in at.success)
     assert len(at.code) == 1 and len(at.code[0].value) >= 12
-    assert "claire.roux@verdier.example" in _table(at, "Clients suivis")["E-mail"].tolist()
+    users = _table(at, "Clients suivis")
+    assert users.loc[users["E-mail"] == "claire.roux@verdier.example", "Rôle"].tolist() == ["Chargé de clientèle"]
 
 
 def test_a_sales_rep_is_refused_in_french_and_sees_nothing(tmp_path, monkeypatch):
