@@ -74,18 +74,23 @@ def authenticate(
 
 def set_one_time_password(ops: sqlite3.Connection, email: str, *, now: datetime) -> str:
     """Give an account a one-time password (creation or reset by an admin); ends its sessions."""
-    password = one_time_password()
     with transaction(ops, revision=False):
-        ops.execute(
-            """
-            INSERT INTO user_credentials (email, password_hash, must_change, failed_attempts, locked_until, changed_at)
-            VALUES (?, ?, 1, 0, NULL, ?)
-            ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, must_change = 1,
-                failed_attempts = 0, locked_until = NULL, changed_at = excluded.changed_at
-            """,
-            (email, hash_password(password), now.isoformat()),
-        )
-        ops.execute("DELETE FROM user_sessions WHERE email = ?", (email,))
+        return issue_one_time_password(ops, email, now=now)
+
+
+def issue_one_time_password(ops: sqlite3.Connection, email: str, *, now: datetime) -> str:
+    """`set_one_time_password` inside the caller's transaction (an admin's change and its history)."""
+    password = one_time_password()
+    ops.execute(
+        """
+        INSERT INTO user_credentials (email, password_hash, must_change, failed_attempts, locked_until, changed_at)
+        VALUES (?, ?, 1, 0, NULL, ?)
+        ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, must_change = 1,
+            failed_attempts = 0, locked_until = NULL, changed_at = excluded.changed_at
+        """,
+        (email, hash_password(password), now.isoformat()),
+    )
+    end_sessions(ops, email)
     return password
 
 
@@ -156,7 +161,12 @@ def close_session(ops: sqlite3.Connection, token: str | None) -> None:
 
 def close_all_sessions(ops: sqlite3.Connection, email: str) -> None:
     with transaction(ops, revision=False):
-        ops.execute("DELETE FROM user_sessions WHERE email = ?", (email,))
+        end_sessions(ops, email)
+
+
+def end_sessions(ops: sqlite3.Connection, email: str) -> None:
+    """Delete every session of `email`, inside the caller's transaction."""
+    ops.execute("DELETE FROM user_sessions WHERE email = ?", (email,))
 
 
 def _digest(token: str) -> str:

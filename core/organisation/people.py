@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.access.accounts import close_all_sessions, set_one_time_password
+from core.access.accounts import end_sessions, issue_one_time_password
 from core.access.permissions import Action, Role, require, role_label
 from core.organisation.agencies import agency_name
 from core.organisation.changes import InvalidChange, record
@@ -83,9 +83,7 @@ def create_user(
             )
             where = f", agence {agency}" if agency else ""
             record(ops, scope, now, "user_created", email, f"{full_name} ({email}) créé : {role_label(role)}{where}.")
-        # Its own transaction (core.access.accounts): should it fail, the user exists without a
-        # password and cannot sign in until an admin resets it.
-        return set_one_time_password(ops, email, now=now)
+            return issue_one_time_password(ops, email, now=now)  # the user, the password, the history: one transaction
 
 
 def rename_user(paths: StorePaths, scope: Scope, email: str, full_name: str, *, now: datetime) -> None:
@@ -140,9 +138,9 @@ def deactivate(paths: StorePaths, scope: Scope, email: str, *, now: datetime) ->
                 _refuse_last_admin(ops, account, name, "désactiver")
             ops.execute("UPDATE users SET active = 0 WHERE email = ?", (account,))
             record(ops, scope, now, "user_deactivated", account, f"{name} ({account}) désactivé.")
-        # Sessions of an inactive user already resolve to nobody (core.access.accounts.session_user);
-        # deleting them makes it so even if the user is reactivated before they expire.
-        close_all_sessions(ops, account)
+            # Sessions of an inactive user already resolve to nobody (core.access.accounts.session_user);
+            # deleting them makes it so even if the user is reactivated before they expire.
+            end_sessions(ops, account)
 
 
 def reactivate(paths: StorePaths, scope: Scope, email: str, *, now: datetime) -> None:
@@ -158,12 +156,10 @@ def reactivate(paths: StorePaths, scope: Scope, email: str, *, now: datetime) ->
 def reset_password(paths: StorePaths, scope: Scope, email: str, *, now: datetime) -> str:
     """A new one-time password for the user (their sessions end); returns it, to hand over."""
     require(scope.role, Action.MANAGE_USERS)
-    with operations.session(paths) as ops:
+    with operations.session(paths) as ops, operations.transaction(ops):
         account, name, _, _, _ = _user(ops, email)
-        password = set_one_time_password(ops, account, now=now)
-        with operations.transaction(ops):
-            record(ops, scope, now, "password_reset", account, f"Mot de passe à usage unique donné à {name}.")
-        return password
+        record(ops, scope, now, "password_reset", account, f"Mot de passe à usage unique donné à {name}.")
+        return issue_one_time_password(ops, account, now=now)
 
 
 def _user(ops: sqlite3.Connection, email: str) -> tuple[str, str, str, str | None, bool]:

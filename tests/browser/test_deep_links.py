@@ -34,6 +34,6 @@ def test_a_deep_link_as_first_request_goes_through_app_py(tmp_path, page, path):
         page.get_by_text("Connexion à Encours").first.wait_for(timeout=20_000)  # app.py's sign-in ran first
         assert not page.get_by_text("Alpha SAS").count() and not page.get_by_test_id("stMetric").count()
         try_as(page, "Administrateur")
-        page.get_by_text("Alpha SAS").first.wait_for(timeout=20_000)
+        page.get_by_text("Connecté : Ada Admin").first.wait_for(timeout=20_000)  # then the page asked for
         page.get_by_text("Données au").first.wait_for(timeout=10_000)
         assert not page.get_by_text("KeyError").count()
