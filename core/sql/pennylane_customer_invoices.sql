@@ -26,6 +26,5 @@ CREATE TABLE IF NOT EXISTS pennylane_customer_invoices (
     language                    VARCHAR,
     archived_at                 TIMESTAMPTZ,
     created_at                  TIMESTAMPTZ,
-    updated_at                  TIMESTAMPTZ,
-    raw                         JSON NOT NULL
+    updated_at                  TIMESTAMPTZ
 );

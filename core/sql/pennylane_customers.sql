@@ -1,5 +1,5 @@
 -- Raw Pennylane customers (GET /customers), one row per (entity, Pennylane id).
--- Staging keeps Pennylane's ids and the record's JSON verbatim in `raw`.
+-- Staging keeps Pennylane's ids and types the fields Encours reads; a record left out keeps its JSON in ingest_rejects.
 CREATE TABLE IF NOT EXISTS pennylane_customers (
     entity_id           VARCHAR NOT NULL,
     customer_id         BIGINT NOT NULL,
@@ -14,6 +14,5 @@ CREATE TABLE IF NOT EXISTS pennylane_customers (
     reg_no              VARCHAR,
     country_alpha2      VARCHAR,
     created_at          TIMESTAMPTZ,
-    updated_at          TIMESTAMPTZ,
-    raw                 JSON NOT NULL
+    updated_at          TIMESTAMPTZ
 );

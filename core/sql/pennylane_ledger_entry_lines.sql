@@ -14,6 +14,5 @@ CREATE TABLE IF NOT EXISTS pennylane_ledger_entry_lines (
     ledger_entry_id         BIGINT,
     lettered_ids            BIGINT[] NOT NULL,
     created_at              TIMESTAMPTZ,
-    updated_at              TIMESTAMPTZ,
-    raw                     JSON NOT NULL
+    updated_at              TIMESTAMPTZ
 );

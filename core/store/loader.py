@@ -90,21 +90,30 @@ _CONFLICTING_DUPLICATES = """
 UPDATE staged_typed SET reject_reason = 'id en double dans la réponse, contenus différents'
 WHERE reject_reason IS NULL AND {id} IN (
     SELECT {id} FROM staged_typed WHERE reject_reason IS NULL
-    GROUP BY {id} HAVING count(*) > 1 AND count(DISTINCT raw::VARCHAR) > 1)
+    GROUP BY {id} HAVING count(*) > 1 AND count(DISTINCT content_hash) > 1)
 """
+_RAW_OF_CONFLICTING = """
+UPDATE staged_typed AS s SET rejected_raw = r.raw
+FROM (SELECT json AS raw, hash(json) AS content_hash FROM read_ndjson_objects($files)) AS r
+WHERE s.reject_reason IS NOT NULL AND s.rejected_raw IS NULL AND s.content_hash = r.content_hash
+"""
+"""Records rejected as conflicting duplicates get their JSON back from the files (rare: one more read)."""
 _REJECTS = "SELECT record_id, reject_reason FROM staged_typed WHERE reject_reason IS NOT NULL ORDER BY record_id"
 _CLEAR_ENTITY = "DELETE FROM {table} WHERE entity_id = ?"
 _CLEAR_IDS = (
     "DELETE FROM {table} WHERE entity_id = ? AND {id} IN (SELECT {id} FROM staged_typed WHERE {id} IS NOT NULL)"
 )
-_INSERT = "INSERT INTO {table} BY NAME SELECT * EXCLUDE (record_id, reject_reason) FROM staged_typed WHERE reject_reason IS NULL"
+_INSERT = (
+    "INSERT INTO {table} BY NAME SELECT * EXCLUDE (record_id, reject_reason, rejected_raw, content_hash)"
+    " FROM staged_typed WHERE reject_reason IS NULL"
+)
 _INSERT_ONCE_PER_ID = _INSERT + " QUALIFY row_number() OVER (PARTITION BY {id}) = 1"
 _COUNT_VALID = "SELECT count(DISTINCT {id}) FROM staged_typed WHERE reject_reason IS NULL"
 _CLEAR_REJECTS_ENTITY = "DELETE FROM ingest_rejects WHERE entity_id = ? AND endpoint = ?"
 _CLEAR_REJECTS_IDS = "DELETE FROM ingest_rejects WHERE entity_id = ? AND endpoint = ? AND record_id IN (SELECT record_id FROM staged_typed)"
 _SAVE_REJECTS = """
 INSERT INTO ingest_rejects (entity_id, endpoint, record_id, reason, raw)
-SELECT ?, ?, record_id, reject_reason, raw::VARCHAR FROM staged_typed WHERE reject_reason IS NOT NULL ORDER BY record_id
+SELECT ?, ?, record_id, reject_reason, rejected_raw::VARCHAR FROM staged_typed WHERE reject_reason IS NOT NULL ORDER BY record_id
 """
 
 
@@ -141,6 +150,7 @@ def load_records(
     repeated = _scalar(con, _sql(resource, _REPEATED_IDS))
     if repeated:
         con.execute(_sql(resource, _CONFLICTING_DUPLICATES))
+        con.execute(_RAW_OF_CONFLICTING, {"files": existing})
     if not replace:
         con.execute(_sql(resource, _CLEAR_IDS), [entity_id])
         con.execute(_CLEAR_REJECTS_IDS, [entity_id, resource.endpoint])

@@ -23,14 +23,6 @@ def synced(store, demo_dir):
         yield store, checksums(store), server
 
 
-def _typed_invoices(paths):
-    with open_snapshot(paths) as con:
-        return con.execute(
-            "SELECT md5(string_agg(md5(CAST(t AS VARCHAR)), ',' ORDER BY md5(CAST(t AS VARCHAR)))) "
-            "FROM (SELECT * EXCLUDE (raw) FROM pennylane_customer_invoices) AS t"
-        ).fetchone()[0]
-
-
 TRANSIENT = {
     "429 storm": dict(kind="rate_limit", count=4, retry_after=1),
     "500 burst": dict(kind="server_error", count=3, status=500),
@@ -47,19 +39,10 @@ TRANSIENT = {
 @pytest.mark.parametrize("fault", TRANSIENT.values(), ids=TRANSIENT.keys())
 def test_transient_faults_are_absorbed(synced, demo_dir, fault):
     paths, before, server = synced
-    typed_before = _typed_invoices(paths)
     server.faults.add(path_prefix="/customer_invoices", **fault)
     result = sync(paths, demo_dir, server.base_url, full=True, timeout=SHORT)
     assert result.ok, result.failures
-    after = checksums(paths)
-    if fault["kind"] == "unknown_field":  # kept verbatim in `raw` for analysts; every typed column unchanged
-        assert _typed_invoices(paths) == typed_before
-        with open_snapshot(paths) as con:
-            assert con.execute(
-                "SELECT bool_and(raw->>'brand_new_field' IS NOT NULL) FROM pennylane_customer_invoices"
-            ).fetchone()[0]
-        after["pennylane_customer_invoices"] = before["pennylane_customer_invoices"]
-    assert after == before
+    assert checksums(paths) == before  # an unknown field included: the store keeps the fields it types
 
 
 PERSISTENT = {

@@ -35,7 +35,7 @@ SELECT
     try_cast(j.archived_at AS TIMESTAMPTZ)                       AS archived_at,
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
-    raw,
+    hash(raw)                                                    AS content_hash,
     j.id                                                         AS record_id,
     CASE
         WHEN try_cast(j.id AS BIGINT) IS NULL THEN 'id manquant ou non entier'
@@ -53,5 +53,7 @@ SELECT
         WHEN j.date IS NOT NULL AND try_cast(j.date AS DATE) IS NULL THEN 'date d''émission invalide : « ' || j.date || ' »'
         WHEN j.deadline IS NOT NULL AND try_cast(j.deadline AS DATE) IS NULL
             THEN 'échéance (deadline) invalide : « ' || j.deadline || ' »'
-    END                                                          AS reject_reason
+    END                                                          AS reject_reason,
+    -- the record as received, kept only when it is left out (ingest_rejects); the raw tables keep typed columns
+    CASE WHEN reject_reason IS NOT NULL THEN raw END             AS rejected_raw
 FROM parsed

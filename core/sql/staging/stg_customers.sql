@@ -23,11 +23,13 @@ SELECT
     j.billing_address.country_alpha2                             AS country_alpha2,
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
-    raw,
+    hash(raw)                                                    AS content_hash,
     j.id                                                         AS record_id,
     CASE
         WHEN try_cast(j.id AS BIGINT) IS NULL THEN 'id manquant ou non entier'
         WHEN coalesce(nullif(trim(j.name), ''), nullif(trim(concat_ws(' ', j.first_name, j.last_name)), '')) IS NULL
             THEN 'nom manquant'
-    END                                                          AS reject_reason
+    END                                                          AS reject_reason,
+    -- the record as received, kept only when it is left out (ingest_rejects); the raw tables keep typed columns
+    CASE WHEN reject_reason IS NOT NULL THEN raw END             AS rejected_raw
 FROM parsed

@@ -26,7 +26,7 @@ SELECT
          ELSE list_sort(list_append(lettered, try_cast(j.id AS BIGINT))) END AS lettered_ids,
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,
-    raw,
+    hash(raw)                                                    AS content_hash,
     j.id                                                         AS record_id,
     CASE
         WHEN try_cast(j.id AS BIGINT) IS NULL THEN 'id manquant ou non entier'
@@ -35,5 +35,7 @@ SELECT
         WHEN NOT encours_decimal_ok(j.credit, 2) THEN 'crédit invalide : « ' || coalesce(j.credit, 'absent') || ' »'
         WHEN j.lettered_ledger_entry_lines.ids IS NOT NULL AND try_cast(j.lettered_ledger_entry_lines.ids AS BIGINT[]) IS NULL
             THEN 'lettrage (lettered_ledger_entry_lines.ids) invalide'
-    END                                                          AS reject_reason
+    END                                                          AS reject_reason,
+    -- the record as received, kept only when it is left out (ingest_rejects); the raw tables keep typed columns
+    CASE WHEN reject_reason IS NOT NULL THEN raw END             AS rejected_raw
 FROM lettering
