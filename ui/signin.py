@@ -6,7 +6,9 @@ Three ways in, one outcome (a `Scope` built in core/):
   sessions, so sign-out, a password change or a deactivation end every open tab at its next
   run, and a reload or a new tab stays signed in until then;
 - the company's identity provider (OpenID Connect through `st.login`) when `[auth]` is
-  configured, mapped to a user by e-mail (core.access.oidc);
+  configured, mapped to a user by e-mail (core.access.oidc), which then opens the same kind of
+  session, so sign-out ends it in every tab although Streamlit keeps `st.user` in each tab
+  until it reconnects;
 - the demo company only: "try as …", one user per role.
 
 The cookie is written by a one-line script (`st.html`, which runs in the page). Kept
@@ -41,19 +43,17 @@ def current_scope(settings: Settings, paths: StorePaths) -> Scope | None:
     token = st.session_state.get(_TOKEN) or _cookie()
     claims = st.user.to_dict() if st.user.get("is_logged_in") else None
     try:
-        email: str | None = signin.signed_in_email(
-            paths, token, claims, now=formatting.paris_now(), policy=settings.access
-        )
+        signed = signin.signed_in(paths, token, claims, now=formatting.paris_now(), policy=settings.access)
     except SignInRefused as refusal:
-        email = None
+        signed = None
         st.session_state[_REFUSAL] = str(refusal)
-    if email is None:
+    if signed is None:
         st.session_state.pop(_TOKEN, None)
         return None
-    if token and _TOKEN not in st.session_state:  # restored from the cookie: a reload or a new tab
-        st.session_state[_TOKEN] = token
+    # Restored from the cookie (a reload, a new tab) or just opened by a provider sign-in.
+    st.session_state[_TOKEN] = signed.token
     try:
-        return scope_of(paths, email)
+        return scope_of(paths, signed.email)
     except UnknownUser:
         return None
 
@@ -96,7 +96,11 @@ def sign_out(paths: StorePaths) -> None:
     signin.sign_out(paths, st.session_state.pop(_TOKEN, None) or _cookie())
     _write_cookie("", max_age=0)
     if st.user.get("is_logged_in"):
+        # st.logout() queues the browser's redirect to /auth/logout (the identity cookie goes,
+        # then the provider's own sign-out). A rerun now would clear that queue before it is
+        # sent, now and then (measured: 1 sign-out in 3), leaving the identity in the browser.
         st.logout()
+        st.stop()
     st.rerun()
 
 

@@ -7,6 +7,7 @@ gets back a session token to keep, or a SignInRefused whose message it shows.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,29 +20,39 @@ from core.access.accounts import (
     open_session,
     session_user,
 )
-from core.access.oidc import account_for
+from core.access.oidc import open_session_for
 from core.config import AccessSettings
 from core.store import operations
 from core.store.paths import StorePaths
 
 
-def signed_in_email(
+@dataclass(frozen=True)
+class Signed:
+    """Who this tab is, and the session token it keeps (a new one when a provider sign-in opened it)."""
+
+    email: str
+    token: str
+
+
+def signed_in(
     paths: StorePaths,
     token: str | None,
     claims: Mapping[str, Any] | None,
     *,
     now: datetime,
     policy: AccessSettings,
-) -> str | None:
-    """Who this tab is: its session token first, else the identity provider's claims (OIDC);
-    None when nobody is signed in. Raises SignInRefused when the provider vouches for someone
-    Encours does not let in."""
+) -> Signed | None:
+    """Who this tab is: its session token first, else the identity provider's claims (OIDC),
+    which open a session the first time; None when nobody is signed in. Raises SignInRefused
+    when the provider vouches for someone Encours does not let in, or for a sign-in whose
+    session has ended."""
     with operations.session(paths) as ops:
         email = session_user(ops, token, now=now, policy=policy)
-        if email is not None:
-            return email
+        if email is not None and token:
+            return Signed(email, token)
         if claims:
-            return account_for(ops, claims, now=now, policy=policy)
+            email, opened = open_session_for(ops, claims, now=now, policy=policy)
+            return Signed(email, opened)
     return None
 
 
