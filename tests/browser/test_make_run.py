@@ -23,6 +23,8 @@ def test_make_run_serves_the_home_page_with_demo_data(tmp_path, page):
     with running(["make", "run"], env, health_url=f"{base}/_stcore/health", timeout_s=240):
         page.goto(base)
         try_as(page, "Administrateur", timeout=60_000)
+        page.get_by_text("Connecté : Claire Martin").first.wait_for(timeout=20_000)
+        page.wait_for_timeout(500)  # the signed-in frame writes the session cookie the reloads below use
         for _ in range(60):  # the scheduler's first sync publishes shortly after start
             page.goto(base)
             try:
