@@ -96,7 +96,7 @@ def test_every_relation_has_its_sql_file():
 
 
 def test_the_suite_needs_nothing_outside_the_project():
-    """A clone of the project alone passes `make test`: nothing reads ../shared (vendor into tests/fixtures/)."""
+    """A clone of the project alone passes `make test`: nothing reads the shared folder beside it (vendor into tests/fixtures/)."""
     pattern = re.compile(r"""\.\./shared|["']shared["']|parent\s*/\s*["']shared""")
     files = [*_files("tests", "bench", "core", "jobs"), ROOT / "Makefile", ROOT / ".ci" / "run"]
     offenders = [str(p.relative_to(ROOT)) for p in files if p != Path(__file__) and pattern.search(p.read_text())]
