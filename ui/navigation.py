@@ -29,6 +29,8 @@ class PageSpec:
 
 PAGES = (
     PageSpec("pages/home.py", "Accueil", "🏠", "accueil", Action.VIEW_HOME),
+    PageSpec("pages/invoices.py", "Factures", "🧾", "factures", Action.VIEW_LISTS),
+    PageSpec("pages/customers.py", "Clients", "👥", "clients", Action.VIEW_LISTS),
     PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
 )
 HOME = PAGES[0]
