@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from core.access.permissions import Action
+from core.access.permissions import Action, Role
 from core.scope import Scope
 
 
@@ -29,11 +29,16 @@ class PageSpec:
 
 PAGES = (
     PageSpec("pages/home.py", "Accueil", "🏠", "accueil", Action.VIEW_HOME),
+    PageSpec("pages/dashboard.py", "Tableau de bord", "📈", "tableau-de-bord", Action.VIEW_DASHBOARD),
     PageSpec("pages/invoices.py", "Factures", "🧾", "factures", Action.VIEW_LISTS),
     PageSpec("pages/customers.py", "Clients", "👥", "clients", Action.VIEW_LISTS),
     PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
 )
 HOME = PAGES[0]
+DASHBOARD = PAGES[1]
+INVOICE_LIST = "pages/invoices.py"
+LANDING = {Role.MANAGEMENT: DASHBOARD}
+"""Where a role lands after sign-in (the home page otherwise): management opens Encours for the cash."""
 URL_PATHS = frozenset({"", *(p.url_path for p in PAGES)})
 """Every address that is a page of the app ("" is `/`)."""
 
@@ -68,10 +73,24 @@ def navigation(user: Scope | None) -> StreamlitPage:
         )
         for p in PAGES
     ]  # fmt: skip
-    home = pages[0]
+    landing = LANDING.get(Role(user.role), HOME) if user is not None and user.role in set(Role) else HOME
+    first = pages[PAGES.index(landing)] if user is not None and user.allows(landing.action) else pages[0]
 
     def start() -> None:
-        st.switch_page(home)
+        st.switch_page(first)
 
     entry = st.Page(start, title="Encours", default=True, visibility="hidden")
     return st.navigation([entry, *pages], position="sidebar")
+
+
+def drill_down(query: dict[str, list[str]], what: str, *, button: bool = False) -> None:
+    """Open the invoice list on `query` (a click already happened), or offer a link to it.
+
+    Until the invoice list page exists the link says so instead of failing."""
+    if not any(p.script == INVOICE_LIST for p in PAGES):
+        st.caption(f"La liste des factures (à venir) montrera {what}.")
+        return
+    if button:
+        st.page_link(INVOICE_LIST, label=f"Voir {what} dans la liste des factures", icon="📄", query_params=query)
+    else:
+        st.switch_page(INVOICE_LIST, query_params=query)

@@ -10,7 +10,9 @@ rows, restricted to the user's scope, with "today" pinned.
   are the views restricted to the scope's customers; `scoped_entities`, the entities where the
   scope has at least one customer (a sales rep never learns the name of the others); and
   `scoped_ingest_rejects`, the records the sync left out — they belong to no customer, so only
-  people who see every customer see them. This is the only place rows are filtered by role.
+  people who see every customer see them; `scoped_customer_keys`, just the (entity_id,
+  customer_id) pairs, for aggregates that join customers without the whole customers view.
+  This is the only place rows are filtered by role.
 
 This session is the only way the app reads data: pages, `ui/` and the feature modules of `core/`
 never open the snapshot themselves (tests/test_layout.py).
@@ -38,6 +40,8 @@ _SEMI_JOIN_SCOPE = " SEMI JOIN scope_customers USING (entity_id, customer_id)"
 _SCOPED_SOME = {v: _SCOPED_ALL[v] + _SEMI_JOIN_SCOPE for v in SCOPED_VIEWS}
 _ENTITIES_ALL = "CREATE TEMP VIEW scoped_entities AS SELECT * FROM entities"
 _ENTITIES_SOME = "CREATE TEMP VIEW scoped_entities AS SELECT * FROM entities WHERE entity_id IN (SELECT entity_id FROM scope_customers)"
+_KEYS_ALL = "CREATE TEMP VIEW scoped_customer_keys AS SELECT entity_id, customer_id FROM pennylane_customers"
+_KEYS_SOME = "CREATE TEMP VIEW scoped_customer_keys AS SELECT entity_id, customer_id FROM scope_customers"
 _REJECTS_ALL = "CREATE TEMP VIEW scoped_ingest_rejects AS SELECT * FROM ingest_rejects"
 _REJECTS_NONE = "CREATE TEMP VIEW scoped_ingest_rejects AS SELECT * FROM ingest_rejects WHERE false"
 
@@ -78,7 +82,7 @@ def live_organisation(paths: StorePaths) -> dict[str, pa.Table]:
 
 def _apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     if scope.customers is None:
-        for sql in (*_SCOPED_ALL.values(), _ENTITIES_ALL, _REJECTS_ALL):
+        for sql in (*_SCOPED_ALL.values(), _KEYS_ALL, _ENTITIES_ALL, _REJECTS_ALL):
             con.execute(sql)
         return
     pairs = sorted(scope.customers)
@@ -91,5 +95,5 @@ def _apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     con.register("_scope_rows", allowed)
     con.execute("CREATE TEMP TABLE scope_customers AS SELECT * FROM _scope_rows")
     con.unregister("_scope_rows")
-    for sql in (*_SCOPED_SOME.values(), _ENTITIES_SOME, _REJECTS_NONE):
+    for sql in (*_SCOPED_SOME.values(), _KEYS_SOME, _ENTITIES_SOME, _REJECTS_NONE):
         con.execute(sql)

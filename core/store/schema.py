@@ -27,12 +27,17 @@ ENTITY_TABLES = (*RAW_TABLES, "entities", "sync_state", "ingest_rejects")
 TABLES = (*ENTITY_TABLES, *ORGANISATION_TABLES, "schema_version")
 DERIVED = (
     "encours_today",
+    "dso_countback",
     "payment_allocations",
     "invoice_settlements",
     "ingest_gaps",
     "customers",
     "invoices",
     "cash_events",
+    "dashboard_customers",
+    "dashboard_invoices",
+    "dashboard_open",
+    "dashboard_collected",
 )
 """Rebuilt from the tables at each publish, in this order."""
 VIEWS = ("customers", "invoices", "cash_events")
