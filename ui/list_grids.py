@@ -82,6 +82,7 @@ def customer_grid(page: CustomerPage) -> tuple[list[dict[str, Any]], dict[str, A
             "ouvert": float(r.open_eur),  # display only
             "echu": float(r.overdue_eur),
             "dernier_paiement": r.last_payment_date,
+            "dso": r.dso_label,
             "lien": _customer_link(r.entity_id, r.customer_id),
         }
         for r in page.rows
@@ -97,6 +98,9 @@ def customer_grid(page: CustomerPage) -> tuple[list[dict[str, Any]], dict[str, A
         "ouvert": st.column_config.NumberColumn("Montant ouvert", format=MONEY),
         "echu": st.column_config.NumberColumn("Dont échu", format=MONEY),
         "dernier_paiement": st.column_config.DateColumn("Dernier paiement", format=DAY),
+        "dso": st.column_config.TextColumn(
+            "DSO", help="Jours de ventes des trois derniers mois couverts par l'encours (méthode countback)."
+        ),
         "lien": st.column_config.LinkColumn("Factures", display_text="Voir ses factures"),
     }
     return rows, config

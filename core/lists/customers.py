@@ -4,7 +4,8 @@ whole filtered set and the same ExportTable as the invoice list.
 
 Figures come from the `invoices` view's columns (docs/metrics.md): "Factures" counts
 receivables (not_due, overdue, paid) like the home page; open is `open_amount_eur`, overdue
-its part whose status is `overdue`.
+its part whose status is `overdue`; DSO is the dashboard's countback (the SQL macro
+`dso_countback` over the customer's receivables and net sales of the last three months).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from core.lists.filters import (
     folded,
     like_pattern,
 )
+from core.metrics import dso
 from core.scope import Scope
 from core.store.paths import StorePaths
 from core.store.reading import read_session
@@ -38,20 +40,37 @@ PAGE_SIZE = 50
 EXPORT_BATCH = 5_000
 
 _CUSTOMER_ROWS = """
+WITH months AS (  -- the three months DSO walks back over (core.metrics.dso), bound first
+    SELECT CAST(? AS DATE) AS s1_after, CAST(? AS DATE) AS s1_until, CAST(? AS DATE) AS s2_after,
+           CAST(? AS DATE) AS s2_until, CAST(? AS DATE) AS s3_after, CAST(? AS DATE) AS s3_until,
+           CAST(? AS INTEGER) AS d1, CAST(? AS INTEGER) AS d2, CAST(? AS INTEGER) AS d3
+),
+per_customer AS (
+    SELECT i.entity_id, i.customer_id,
+           count(*) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid'))        AS invoices,
+           sum(i.open_amount_eur)                                                   AS open_eur,
+           coalesce(sum(i.open_amount_eur) FILTER (WHERE i.status = 'overdue'), 0)  AS overdue_eur,
+           max(i.last_payment_date)                                                 AS last_payment_date,
+           coalesce(sum(i.open_amount_eur) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid')), 0) AS receivables,
+           sum(i.amount_eur - i.credited_amount_eur) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid')
+               AND i.issue_date > m.s1_after AND i.issue_date <= m.s1_until)        AS s1,
+           sum(i.amount_eur - i.credited_amount_eur) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid')
+               AND i.issue_date > m.s2_after AND i.issue_date <= m.s2_until)        AS s2,
+           sum(i.amount_eur - i.credited_amount_eur) FILTER (WHERE i.status IN ('not_due', 'overdue', 'paid')
+               AND i.issue_date > m.s3_after AND i.issue_date <= m.s3_until)        AS s3
+    FROM scoped_invoices AS i, months AS m
+    GROUP BY i.entity_id, i.customer_id
+)
 SELECT c.entity_id, c.customer_id, c.customer_name, c.entity_name, c.agency_id, c.agency_name,
        c.primary_manager_email, c.account_manager_emails,
        coalesce(i.invoices, 0) AS invoices, coalesce(i.open_eur, 0) AS open_eur,
-       coalesce(i.overdue_eur, 0) AS overdue_eur, i.last_payment_date
+       coalesce(i.overdue_eur, 0) AS overdue_eur, i.last_payment_date,
+       CAST(dso_countback(coalesce(i.receivables, 0), i.s1, i.s2, i.s3, m.d1, m.d2, m.d3) AS DOUBLE) AS dso,
+       coalesce(i.receivables, 0) > 0 AND coalesce(i.receivables, 0)
+           > greatest(coalesce(i.s1, 0), 0) + greatest(coalesce(i.s2, 0), 0) + greatest(coalesce(i.s3, 0), 0) AS dso_capped
 FROM scoped_customers AS c
-LEFT JOIN (
-    SELECT entity_id, customer_id,
-           count(*) FILTER (WHERE status IN ('not_due', 'overdue', 'paid'))   AS invoices,
-           sum(open_amount_eur)                                              AS open_eur,
-           coalesce(sum(open_amount_eur) FILTER (WHERE status = 'overdue'), 0) AS overdue_eur,
-           max(last_payment_date)                                            AS last_payment_date
-    FROM scoped_invoices
-    GROUP BY entity_id, customer_id
-) AS i USING (entity_id, customer_id)
+CROSS JOIN months AS m
+LEFT JOIN per_customer AS i USING (entity_id, customer_id)
 """
 
 SORT_COLUMNS: dict[str, str] = {
@@ -62,6 +81,7 @@ SORT_COLUMNS: dict[str, str] = {
     "ouvert": "open_eur",
     "echu": "overdue_eur",
     "dernier_paiement": "last_payment_date",
+    "dso": "dso",
 }
 assert SORT_COLUMNS.keys() == CUSTOMER_SORTS.keys()
 
@@ -74,6 +94,7 @@ EXPORT_COLUMNS = (
     Column("ouvert", "Montant ouvert", "money", 1.2),
     Column("echu", "Dont échu", "money", 1.2),
     Column("dernier_paiement", "Dernier paiement", "date", 1.0),
+    Column("dso", "DSO", "text", 0.8),
 )
 
 
@@ -90,6 +111,25 @@ class CustomerRow:
     open_eur: Decimal
     overdue_eur: Decimal
     last_payment_date: date | None
+    dso: float
+    """Days, countback over the last three months (docs/metrics.md, the SQL macro dso_countback)."""
+    dso_capped: bool
+    """Three months of sales do not cover the receivables: shown "> 3 mois"."""
+
+    @property
+    def dso_label(self) -> str:
+        return dso_label(self.dso, self.dso_capped)
+
+
+def dso_label(days: float, capped: bool) -> str:
+    """`62,9 j`, or `> 3 mois` at the cap (as the dashboard says it)."""
+    return dso.CAP_DAYS_LABEL if capped else formatting.number(round(Decimal(str(days)), 1)) + " j"
+
+
+def month_params(today: date) -> list[Any]:
+    """The values of the `months` CTE, in order: three (after, until) pairs, then their days."""
+    periods = dso.periods(today)
+    return [*(d for p in periods for d in (p.after, p.until)), *(p.days for p in periods)]
 
 
 @dataclass(frozen=True)
@@ -171,7 +211,7 @@ def _managers(emails: list[str] | None, names: dict[str, str]) -> str:
 
 _ROW_SELECT = (
     "entity_id, customer_id, customer_name, entity_name, agency_name, account_manager_emails, invoices, "
-    "open_eur, overdue_eur, last_payment_date"
+    "open_eur, overdue_eur, last_payment_date, dso, dso_capped"
 )
 
 
@@ -185,6 +225,7 @@ def query_customer_page(
     paths: StorePaths, scope: Scope, filters: CustomerFilters, *, today: date, page_size: int = PAGE_SIZE
 ) -> CustomerPage:
     condition, params = where(filters)
+    params = [*month_params(today), *params]
     with read_session(paths, scope, today=today) as con:
         totals = _totals(con, condition, params)
         page = min(max(1, filters.page), max(1, math.ceil(totals.count / page_size)))
@@ -194,8 +235,10 @@ def query_customer_page(
         ).fetchall()
     return CustomerPage(
         tuple(
-            CustomerRow(e, int(c), n, en, an, _managers(m, names), int(i), Decimal(o), Decimal(od), lp)
-            for e, c, n, en, an, m, i, o, od, lp in rows
+            CustomerRow(
+                e, int(c), n, en, an, _managers(m, names), int(i), Decimal(o), Decimal(od), lp, float(d), bool(dc)
+            )
+            for e, c, n, en, an, m, i, o, od, lp, d, dc in rows
         ),
         totals,
         page,
@@ -224,6 +267,7 @@ def customer_export(
 ) -> ExportTable:
     """The whole filtered customer list as an ExportTable (rows in batches)."""
     condition, params = where(filters)
+    params = [*month_params(today), *params]
     with read_session(paths, scope, today=today) as con:
         totals = _totals(con, condition, params)
     names = list_choices(paths, scope, today=today).names
@@ -235,8 +279,8 @@ def customer_export(
             result = con.execute(query, params)
             while rows := result.fetchmany(EXPORT_BATCH):
                 yield [
-                    (n, en, an, _managers(m, managers), int(i), Decimal(o), Decimal(od), lp)
-                    for _e, _c, n, en, an, m, i, o, od, lp in rows
+                    (n, en, an, _managers(m, managers), int(i), Decimal(o), Decimal(od), lp, dso_label(d, dc))
+                    for _e, _c, n, en, an, m, i, o, od, lp, d, dc in rows
                 ]
 
     return ExportTable(

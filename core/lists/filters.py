@@ -66,6 +66,7 @@ CUSTOMER_SORTS: dict[str, str] = {
     "ouvert": "Montant ouvert",
     "echu": "Dont échu",
     "dernier_paiement": "Dernier paiement",
+    "dso": "DSO",
 }
 CUSTOMER_DEFAULT_SORT = "-ouvert"
 

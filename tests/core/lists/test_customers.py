@@ -1,6 +1,7 @@
 """The customer list on the known book, against the same figures computed in plain Python."""
 
-from datetime import datetime
+import calendar
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,36 @@ from core.lists.customers import customer_export, query_customer_page
 from core.lists.filters import CUSTOMER_SORTS, CustomerFilters, customer_filters_from_query, folded
 from core.scope import everything, scope_of
 from tests.support.invoice_book import CUSTOMERS, ORGANISATION, TODAY, portfolio
+
+RECEIVABLE = ("not_due", "overdue", "paid")
+
+
+def _months_back(day, months):
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _countback(receivables, invoices, today):
+    """docs/metrics.md, DSO: walk back month by month, taking each month's net sales out of the
+    receivables; the last month counts in proportion; three months at most (capped)."""
+    left, days = receivables, Decimal(0)
+    if left <= 0:
+        return 0.0, False
+    for k in (1, 2, 3):
+        after, until = _months_back(today, k), _months_back(today, k - 1)
+        span = (until - after).days
+        sales = sum(
+            (r["amount_eur"] - r["credited_amount_eur"] for r in invoices if after < r["issue_date"] <= until),
+            Decimal(0),
+        )
+        if sales > 0 and left <= sales:
+            return float(days + span * left / sales), False
+        left -= max(sales, Decimal(0))
+        days += span
+    return float(days), True
+
 
 ADMIN = everything("admin@verdier.example")
 
@@ -24,6 +55,7 @@ def _expected_customers(rows):
         for cid, name in customers.items():
             mine = [r for r in rows if (r["entity_id"], r["customer_id"]) == (entity, cid)]
             payments = [r["last_payment_date"] for r in mine if r["last_payment_date"]]
+            receivables = [r for r in mine if r["status"] in RECEIVABLE]
             out[(entity, cid)] = {
                 "entity_id": entity,
                 "name": name,
@@ -33,6 +65,7 @@ def _expected_customers(rows):
                 "open": sum((r["open_amount_eur"] for r in mine), Decimal(0)),
                 "overdue": sum((r["open_amount_eur"] for r in mine if r["status"] == "overdue"), Decimal(0)),
                 "last_payment": max(payments) if payments else None,
+                "dso": _countback(sum((r["open_amount_eur"] for r in receivables), Decimal(0)), receivables, TODAY),
             }
     return out
 
@@ -77,6 +110,7 @@ def test_each_filter_gives_the_customers_and_figures_plain_python_computes(book,
         assert (row.invoices, row.open_eur, row.overdue_eur, row.last_payment_date) == (
             c["invoices"], c["open"], c["overdue"], c["last_payment"],
         )  # fmt: skip
+        assert (round(row.dso, 6), row.dso_capped) == (round(c["dso"][0], 6), c["dso"][1])
     assert page.totals.count == len(expected)
     assert page.totals.open_eur == sum((c["open"] for c in expected.values()), Decimal(0))
     assert page.totals.overdue_eur == sum((c["overdue"] for c in expected.values()), Decimal(0))
@@ -91,9 +125,7 @@ def test_account_managers_are_named_primary_first(book):
 def test_sorting_by_every_column_and_paging(book, key):
     from core.lists.customers import SORT_COLUMNS
 
-    attr = {"customer_name": "customer_name", "entity_name": "entity_name", "agency_name": "agency_name",
-            "invoices": "invoices", "open_eur": "open_eur", "overdue_eur": "overdue_eur",
-            "last_payment_date": "last_payment_date"}[SORT_COLUMNS[key]]  # fmt: skip
+    attr = SORT_COLUMNS[key]  # CustomerRow's attributes are named after the columns
     for descending in (False, True):
         sort = ("-" if descending else "") + key
         whole = query_customer_page(book, ADMIN, CustomerFilters(sort=sort), today=TODAY, page_size=100).rows
