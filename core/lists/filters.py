@@ -371,6 +371,9 @@ _CUSTOMER_PARAMS = {
     "sort": "tri",
     "page": "page",
 }
+INVOICE_PARAMETERS = frozenset(_INVOICE_PARAMS.values())
+"""Every query-string parameter the invoice list reads."""
+CUSTOMER_PARAMETERS = frozenset(_CUSTOMER_PARAMS.values())
 
 
 def _encode(value: Any) -> list[str]:
