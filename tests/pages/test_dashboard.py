@@ -74,7 +74,7 @@ def test_the_figures_of_the_book(monkeypatch, paths):
     at = _open(monkeypatch, paths)
     assert _tile(at, "Encours") == _money("2600")
     assert _tile(at, "Échu") == _money("1600")
-    assert _tile(at, "Encaissé cette semaine") == _money("150")
+    assert _tile(at, "Encaissé (semaine)") == _money("150")
     assert _tile(at, "DSO") == "62,9 j"
     assert "L'écart : " + formatting.money(Decimal("1600")) in _text(at)
     weekly = _weekly(at)
