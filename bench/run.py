@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.dashboard import dashboard_benchmarks
 from bench.ingest import ingest_benchmarks, rate_limited_benchmark
 from core.formatting import PARIS
 from core.scope import everything
@@ -85,14 +86,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
+    parser.add_argument(
+        "--only",
+        choices=["dashboard"],
+        help="run one part against the stores already in --work (built by a previous full run)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sizes = {"30k": 30_000, "1m": 1_000_000} if not args.quick else {"30k": 3_000, "1m": 10_000}
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results.update(store_benchmarks(args.work, sizes))
-    results.update(ingest_benchmarks(args.work / "demo-30k", args.work))
-    results.update(rate_limited_benchmark(args.work / "demo-30k", args.work))
+    if args.only is None:
+        results.update(store_benchmarks(args.work, sizes))
+        results.update(ingest_benchmarks(args.work / "demo-30k", args.work))
+        results.update(rate_limited_benchmark(args.work / "demo-30k", args.work))
+    if args.only in (None, "dashboard"):
+        results.update(dashboard_benchmarks(args.work / "data-1m", TODAY))
     results.pop("ingest.rate_limited_full_sync_estimate_s", None)
     results["bench.run_at"] = datetime.now(PARIS).isoformat(timespec="seconds")
     if not args.quick:
