@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.dashboard import dashboard_benchmarks
 from bench.ingest import ingest_benchmarks, rate_limited_benchmark
 from bench.lists import lists_benchmark
 from core.formatting import PARIS
@@ -87,28 +88,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
     parser.add_argument(
-        "--only", choices=["lists"], help="only this benchmark, on the stores already built in --work (data-1m)"
+        "--only",
+        choices=["dashboard", "lists"],
+        help="run one part against the stores already in --work (built by a previous full run)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sizes = {"30k": 30_000, "1m": 1_000_000} if not args.quick else {"30k": 3_000, "1m": 10_000}
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    largest = StorePaths(args.work / f"data-{list(sizes)[-1]}")
-    if args.only == "lists":
-        results.update(lists_benchmark(largest, TODAY))
-        return _write(results, args.quick)
-    results.update(store_benchmarks(args.work, sizes))
-    results.update(lists_benchmark(largest, TODAY))
-    results.update(ingest_benchmarks(args.work / "demo-30k", args.work))
-    results.update(rate_limited_benchmark(args.work / "demo-30k", args.work))
+    if args.only is None:
+        results.update(store_benchmarks(args.work, sizes))
+        results.update(ingest_benchmarks(args.work / "demo-30k", args.work))
+        results.update(rate_limited_benchmark(args.work / "demo-30k", args.work))
+    if args.only in (None, "dashboard"):
+        results.update(dashboard_benchmarks(args.work / "data-1m", TODAY))
+    if args.only in (None, "lists"):
+        results.update(lists_benchmark(StorePaths(args.work / "data-1m"), TODAY))
     results.pop("ingest.rate_limited_full_sync_estimate_s", None)
-    return _write(results, args.quick)
-
-
-def _write(results: dict[str, Any], quick: bool) -> int:
     results["bench.run_at"] = datetime.now(PARIS).isoformat(timespec="seconds")
-    if not quick:
+    if not args.quick:
         RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=2) + "\n")
     print(json.dumps(results, indent=2))
     return 0

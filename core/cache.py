@@ -62,6 +62,7 @@ def snapshot_cached(maxsize: int = 128) -> Callable[[Callable[P, R]], Callable[P
                     entries.popitem(last=False)
             return value
 
+        wrapper.cache_clear = entries.clear  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -344,7 +344,8 @@ class Dashboard:
         )
 
 
-def _params(filters: DashboardFilters) -> dict[str, Any]:
+def params(filters: DashboardFilters) -> dict[str, Any]:
+    """The filters as bound parameters of SELECTED_SQL."""
     return {
         "entities": list(filters.entities),
         "agencies": list(filters.agencies),
@@ -361,9 +362,9 @@ def dashboard(paths: StorePaths, scope: Scope, filters: DashboardFilters, *, tod
 
 
 def compute(con: duckdb.DuckDBPyConnection, filters: DashboardFilters, today: date) -> Dashboard:
-    base = _params(filters)
+    base = params(filters)
     tax = filters.without_tax
-    customers = _select_customers(con, base)
+    customers = select_customers(con, base)
     weeks = _weeks(con, filters.first_week, filters.period_end, today, tax)
     kpis = _kpis(con, today, tax)
     groups = con.execute(GAP_GROUPS_SQL, {"today": today}).fetchall()
@@ -399,7 +400,7 @@ def compute(con: duckdb.DuckDBPyConnection, filters: DashboardFilters, today: da
     )
 
 
-def _select_customers(con: duckdb.DuckDBPyConnection, base: dict[str, Any]) -> int:
+def select_customers(con: duckdb.DuckDBPyConnection, base: dict[str, Any]) -> int:
     """Fill the session's `selected` customers (scope, then filters); how many they are."""
     con.execute(SELECTED_SQL, base)
     con.execute(MOVED_SQL)
@@ -440,11 +441,11 @@ def _gap_groups(rows: list[tuple[Any, ...]], *, key: int, label: int, tax: bool)
 
 def _kpis(con: duckdb.DuckDBPyConnection, today: date, tax: bool) -> Kpis:
     week_ago = today - timedelta(days=7)
-    params: dict[str, Any] = {"today": today, "week_ago": week_ago}
-    params.update(dso.sales_params(today))
+    bound: dict[str, Any] = {"today": today, "week_ago": week_ago}
+    bound.update(dso.sales_params(today))
     for k, p in enumerate(dso.periods(week_ago), start=1):
-        params[f"p{k}_after"], params[f"p{k}_until"] = p.after, p.until
-    r = con.execute(KPI_SQL, params).fetchone()
+        bound[f"p{k}_after"], bound[f"p{k}_until"] = p.after, p.until
+    r = con.execute(KPI_SQL, bound).fetchone()
     assert r is not None
     i = 1 if tax else 0
     receivables, overdue, overdue_then = r[0 + i], r[2 + i], r[4 + i]

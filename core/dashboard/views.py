@@ -70,7 +70,7 @@ def kpi_tiles(k: Kpis) -> list[Tile]:
             f"Échu ÷ encours. Il y a 7 jours : {_percent(share_before)}.",
         ),
         Tile(
-            "Encaissé cette semaine",
+            "Encaissé (semaine)",
             formatting.money(k.collected_this_week, cents=False),
             f"attendu {formatting.money(k.expected_this_week, cents=False)}",
             "off",
