@@ -195,11 +195,8 @@ def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
 
 def order_by(sort: str) -> str:
     """ORDER BY from a whitelisted key (unknown keys fall back to the default), ties broken by id."""
-    key = sort.lstrip("-")
-    if key not in SORT_COLUMNS:
-        key, sort = INVOICE_DEFAULT_SORT.lstrip("-"), INVOICE_DEFAULT_SORT
-    direction = " DESC" if sort.startswith("-") else " ASC"
-    return SORT_COLUMNS[key] + direction + " NULLS LAST, entity_id" + direction + ", invoice_id" + direction
+    column, direction = _sort_parts(sort)
+    return column + direction + " NULLS LAST, entity_id" + direction + ", invoice_id" + direction
 
 
 def _totals_sql(condition: str) -> str:
@@ -209,10 +206,26 @@ def _totals_sql(condition: str) -> str:
     )
 
 
-def _page_sql(condition: str, sort: str) -> str:
+def _sort_parts(sort: str) -> tuple[str, str]:
+    """(column, direction) of a whitelisted sort key; unknown keys fall back to the default."""
+    key = sort.lstrip("-")
+    if key not in SORT_COLUMNS:
+        key, sort = INVOICE_DEFAULT_SORT.lstrip("-"), INVOICE_DEFAULT_SORT
+    return SORT_COLUMNS[key], " DESC" if sort.startswith("-") else " ASC"
+
+
+def _summary_sql(condition: str, sort: str) -> str:
+    """Totals of the whole filtered set and the keys of one page, from ONE evaluation of the view:
+    the filtered rows keep only what the totals and the sort need, then a LIMITed top-N reads them."""
+    column, direction = _sort_parts(sort)
+    order = "k" + direction + " NULLS LAST, entity_id" + direction + ", invoice_id" + direction
     return (
-        "SELECT " + _ROW_COLUMNS + " FROM scoped_invoices WHERE " + condition  # noqa: S608
-        + " ORDER BY " + order_by(sort) + " LIMIT ? OFFSET ?"
+        "WITH f AS MATERIALIZED (SELECT entity_id, invoice_id, amount_eur, open_amount_eur, "  # noqa: S608
+        + column + " AS k FROM scoped_invoices WHERE " + condition + "), "
+        "t AS (SELECT count(*) AS n, coalesce(sum(amount_eur), 0) AS amount, coalesce(sum(open_amount_eur), 0) AS open "
+        "FROM f), "
+        "p AS (SELECT entity_id, invoice_id, k FROM f ORDER BY " + order + " LIMIT ? OFFSET ?) "
+        "SELECT t.n, t.amount, t.open, p.entity_id, p.invoice_id FROM t LEFT JOIN p ON true ORDER BY " + order
     )  # fmt: skip
 
 
@@ -223,17 +236,35 @@ def _export_sql(condition: str, sort: str) -> str:
     )  # fmt: skip
 
 
+def _rows_sql(keys: int) -> str:
+    """The full rows of a page, by key (at most one page of `(entity_id = ? AND invoice_id = ?)`)."""
+    pairs = " OR ".join("(entity_id = ? AND invoice_id = ?)" for _ in range(keys))
+    return "SELECT " + _ROW_COLUMNS + " FROM scoped_invoices WHERE " + pairs  # noqa: S608
+
+
 def query_page(
     paths: StorePaths, scope: Scope, filters: InvoiceFilters, *, today: date, page_size: int = PAGE_SIZE
 ) -> InvoicePage:
-    """One page of the filtered invoices and the totals of all of them (uncached; see invoice_page)."""
+    """One page of the filtered invoices and the totals of all of them (uncached; see invoice_page).
+
+    Two queries: the totals and the page's keys (one pass over the filtered rows), then the
+    page's rows by key. A page past the end is read again as the last page.
+    """
     condition, params = where(filters)
+    page = max(1, filters.page)
     with read_session(paths, scope, today=today) as con:
-        count, amount, open_eur = con.execute(_totals_sql(condition), params).fetchone() or (0, 0, 0)
-        totals = InvoiceTotals(int(count), Decimal(amount), Decimal(open_eur))
-        page = min(max(1, filters.page), max(1, math.ceil(totals.count / page_size)))
-        rows = con.execute(_page_sql(condition, filters.sort), [*params, page_size, (page - 1) * page_size]).fetchall()
-    return InvoicePage(tuple(InvoiceRow(*r) for r in rows), totals, page, page_size)
+        summary = _summary_sql(condition, filters.sort)
+        found = con.execute(summary, [*params, page_size, (page - 1) * page_size]).fetchall()
+        last = max(1, math.ceil(int(found[0][0]) / page_size))
+        if page > last:
+            page = last
+            found = con.execute(summary, [*params, page_size, (page - 1) * page_size]).fetchall()
+        count, amount, open_eur = found[0][:3]
+        keys = [(e, i) for *_, e, i in found if e is not None]
+        rows = con.execute(_rows_sql(len(keys)), [v for key in keys for v in key]).fetchall() if keys else []
+    by_key = {(r[0], r[1]): r for r in rows}
+    ordered = tuple(InvoiceRow(*by_key[key]) for key in keys if key in by_key)
+    return InvoicePage(ordered, InvoiceTotals(int(count), Decimal(amount), Decimal(open_eur)), page, page_size)
 
 
 @snapshot_cached()
