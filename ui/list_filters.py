@@ -168,7 +168,8 @@ def invoice_sidebar(choices: ListChoices) -> tuple[InvoiceFilters, list[str]]:
         st.checkbox("En litige", key=_key(p, "litige"))
         st.checkbox(
             "Écart : date attendue dépassée", key=_key(p, "ecart"),
-            help="Factures non encaissées dont la date attendue (accord de paiement, sinon échéance) est passée.",
+            help="Factures non encaissées dont la date attendue (accord de paiement, sinon échéance) est passée, "
+            "hors litiges (comptés à part, comme au tableau de bord).",
         )  # fmt: skip
         _sort_widgets(p, INVOICE_SORTS)
     query = {

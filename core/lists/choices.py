@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.cache import snapshot_cached
-from core.lists.filters import FilterNames
+from core.lists.filters import NONE, NONE_LABELS, FilterNames
 from core.scope import Scope
 from core.store.paths import StorePaths
 from core.store.reading import read_session
@@ -20,6 +20,10 @@ _MANAGERS = """
 SELECT lower(primary_manager_email) AS email, any_value(coalesce(primary_manager_name, primary_manager_email)) AS name
 FROM scoped_customers WHERE primary_manager_email IS NOT NULL
 GROUP BY 1 ORDER BY 2, 1
+"""
+_MISSING = """
+SELECT count(*) FILTER (WHERE agency_id IS NULL), count(*) FILTER (WHERE primary_manager_email IS NULL)
+FROM scoped_customers
 """
 _CUSTOMERS = """
 SELECT entity_id, customer_id, customer_name FROM scoped_customers ORDER BY customer_name, entity_id, customer_id
@@ -52,4 +56,9 @@ def list_choices(paths: StorePaths, scope: Scope, *, today: date) -> ListChoices
         agencies = {a: n or a for a, n in con.execute(_AGENCIES).fetchall()}
         managers = {m: n for m, n in con.execute(_MANAGERS).fetchall()}
         customers = {(e, int(c)): n or f"n° {c}" for e, c, n in con.execute(_CUSTOMERS).fetchall()}
+        no_agency, no_manager = con.execute(_MISSING).fetchone() or (0, 0)
+    if no_agency:  # customers without an agency (or a manager) can be chosen too: the dashboard's "Sans agence"
+        agencies[NONE] = NONE_LABELS["agence"]
+    if no_manager:
+        managers[NONE] = NONE_LABELS["gestionnaire"]
     return ListChoices(entities, agencies, managers, customers)

@@ -31,6 +31,7 @@ from core.lists.filters import (
     folded,
     like_pattern,
 )
+from core.lists.invoices import in_clause
 from core.metrics import dso
 from core.scope import Scope
 from core.store.paths import StorePaths
@@ -162,8 +163,9 @@ def where(filters: CustomerFilters) -> tuple[str, list[Any]]:
 
     def among(column: str, values: Sequence[Any]) -> None:
         if values:
-            clauses.append(column + " IN (" + ", ".join("?" for _ in values) + ")")
-            params.extend(values)
+            clause, bound = in_clause(column, values)
+            clauses.append(clause)
+            params.extend(bound)
 
     among("entity_id", filters.entities)
     among("agency_id", filters.agencies)

@@ -77,7 +77,10 @@ MAX_SEARCH = 200
 MAX_ID = 120
 _DAYS_MAX = 99_999
 _AMOUNT = re.compile(r"-?\d{1,13}(?:[.,]\d{1,2})?")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+NONE = "-"
+"""As an agency or account manager: customers without one (`agence=-`, `gestionnaire=-`)."""
+NONE_LABELS = {"agence": "Sans agence", "gestionnaire": "Sans gestionnaire"}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+|-")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE, _FALSE = {"1", "true", "oui", "on"}, {"0", "false", "non", "off", ""}
 
@@ -106,7 +109,7 @@ class InvoiceFilters:
     open_only: bool = False
     disputed: bool = False
     gap: bool = False
-    """The dashboard's gap: status not_due/overdue and days_past_expected > 0."""
+    """The dashboard's gap: status not_due/overdue, days_past_expected > 0, not disputed."""
     search: str = ""
     sort: str = INVOICE_DEFAULT_SORT
     page: int = 1
@@ -411,7 +414,10 @@ def customer_filters_to_query(filters: CustomerFilters) -> dict[str, list[str]]:
 
 
 def _names(label: str, ids: Iterable[Any], known: Mapping[Any, str]) -> str | None:
-    shown = [known.get(i) or (f"{i[0]} n° {i[1]}" if isinstance(i, tuple) else str(i)) for i in ids]
+    shown = [
+        known.get(i) or ("aucun(e)" if i == NONE else None) or (f"{i[0]} n° {i[1]}" if isinstance(i, tuple) else str(i))
+        for i in ids
+    ]
     if not shown:
         return None
     return f"{label}{'s' if len(shown) > 1 else ''} : " + ", ".join(shown)
@@ -454,7 +460,7 @@ def describe(filters: InvoiceFilters, names: FilterNames | None = None) -> list[
         _range("Montant TTC", filters.amount_min, filters.amount_max, formatting.money),
         "Ouvertes seulement (montant ouvert non nul)" if filters.open_only else None,
         "En litige" if filters.disputed else None,
-        "Écart : date attendue dépassée, non encaissées" if filters.gap else None,
+        "Écart : date attendue dépassée, non encaissées, hors litiges" if filters.gap else None,
         f"Recherche : « {filters.search} »" if filters.search else None,
     ]
     return [p for p in parts if p]

@@ -24,6 +24,7 @@ from core.lists.filters import (
     INTERNAL_STATUS_LABELS,
     INVOICE_DEFAULT_SORT,
     INVOICE_SORTS,
+    NONE,
     STATUS_LABELS,
     InvoiceFilters,
     describe,
@@ -138,6 +139,15 @@ class InvoicePage:
         return (self.page - 1) * self.page_size + 1 if self.rows else 0
 
 
+def in_clause(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """`(column IN (?, …))` and its values; the value NONE ("-") matches a missing one (no agency…)."""
+    known = [v for v in values if v != NONE]
+    parts = [column + " IN (" + ", ".join("?" for _ in known) + ")"] if known else []
+    if len(known) < len(values):
+        parts.append(column + " IS NULL")
+    return "(" + " OR ".join(parts) + ")", known
+
+
 def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
     """`filters` as a SQL condition on `invoices` columns, and its bound values in order.
 
@@ -152,7 +162,8 @@ def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
 
     def among(column: str, values: Sequence[Any]) -> None:
         if values:
-            add(column + " IN (" + ", ".join("?" for _ in values) + ")", *values)
+            clause, bound = in_clause(column, values)
+            add(clause, *bound)
 
     among("entity_id", filters.entities)
     among("agency_id", filters.agencies)
@@ -178,7 +189,8 @@ def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
     if filters.disputed:
         add("internal_status = 'disputed'")
     if filters.gap:
-        add("status IN ('not_due', 'overdue') AND days_past_expected > 0")
+        # the dashboard's gap (docs/metrics.md): disputed invoices are totalled apart there
+        add("status IN ('not_due', 'overdue') AND days_past_expected > 0 AND internal_status <> 'disputed'")
     if filters.search:
         # Customer names compare without case nor accents (on the customers: a few thousand rows);
         # numbers and labels without case (stripping accents from a million labels costs ~0.4 s).

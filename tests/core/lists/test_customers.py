@@ -74,8 +74,8 @@ def _matches(c, f: CustomerFilters):
     return all(
         (
             not f.entities or c["entity_id"] in f.entities,
-            not f.agencies or c["agency_id"] in f.agencies,
-            not f.managers or c["manager"] in f.managers,
+            not f.agencies or (c["agency_id"] or "-") in f.agencies,
+            not f.managers or (c["manager"] or "-") in f.managers,
             not f.overdue_only or c["overdue"] > 0,
             not f.open_only or c["open"] > 0,
             not f.search or folded(f.search) in folded(c["name"]),
@@ -88,6 +88,7 @@ QUERIES = [
     {"entite": ["beta"]},
     {"agence": ["paris"]},
     {"gestionnaire": ["rep.b@verdier.example"]},
+    {"agence": ["-"], "gestionnaire": ["-"]},
     {"q": ["ELODIE"]},
     {"q": ["100%"]},
     {"q": ["'; --"]},
