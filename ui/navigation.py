@@ -30,6 +30,7 @@ class PageSpec:
 PAGES = (
     PageSpec("pages/home.py", "Accueil", "🏠", "accueil", Action.VIEW_HOME),
     PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
+    PageSpec("pages/export_log.py", "Journal des exports", "📜", "journal-des-exports", Action.VIEW_AUDIT),
 )
 HOME = PAGES[0]
 URL_PATHS = frozenset({"", *(p.url_path for p in PAGES)})
