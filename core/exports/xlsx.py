@@ -25,6 +25,8 @@ MONEY_FORMAT = '#,##0.00 "€"'
 """Excel's codes are locale-neutral: French Excel shows it `1 234,56 €`."""
 DATE_FORMAT = "dd/mm/yyyy"
 SHEET, INFO_SHEET = "Export", "Informations"
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's 1900 date system, as counted from March 1900 on (every date an invoice has)."""
 _WIDTHS = {"money": 15.0, "date": 12.0, "int": 9.0, "status": 16.0}
 
 
@@ -76,30 +78,44 @@ def write_xlsx(table: ExportTable, out: BinaryIO, progress: Progress | None = No
 
 
 Cell = Callable[[int, int, Any], Any]
+"""Cells go through xlsxwriter's undecorated `_write_number` / `_write_string` (pinned 3.3.1):
+the public methods only add A1-notation parsing, 15 % of a 100,000-row export's time."""
 
 
 def _cell_writer(sheet: Worksheet, column: Column, formats: dict[str, Format]) -> Cell:
     if column.kind == "money":
         money = formats["money"]
-        return lambda r, c, v: sheet.write_number(r, c, float(v) if isinstance(v, Decimal) else v, money)
+        return lambda r, c, v: sheet._write_number(r, c, float(v) if isinstance(v, Decimal) else v, money)
     if column.kind == "int":
         count = formats["int"]
-        return lambda r, c, v: sheet.write_number(r, c, int(v), count)
+        return lambda r, c, v: sheet._write_number(r, c, int(v), count)
     if column.kind == "date":
         day = formats["date"]
+        serials: dict[date, int] = {}
 
         def write_date(r: int, c: int, v: Any) -> Any:
+            """A date cell is Excel's day number with a date format (what write_datetime writes,
+            without converting each of 100,000 dates again: they repeat)."""
             if isinstance(v, datetime):
                 v = v.astimezone(formatting.PARIS).date() if v.tzinfo else v.date()
-            if isinstance(v, date):
-                return sheet.write_datetime(r, c, datetime(v.year, v.month, v.day), day)
-            return sheet.write_string(r, c, str(v))
+            if not isinstance(v, date):
+                return sheet._write_string(r, c, str(v))
+            serial = serials.get(v)
+            if serial is None:
+                serial = serials[v] = (v - EXCEL_EPOCH).days
+            return sheet._write_number(r, c, serial, day)
 
         return write_date
     if column.kind == "status":
         labels = dict(column.labels)
-        return lambda r, c, v: sheet.write_string(r, c, labels.get(str(v), str(v)))
-    return lambda r, c, v: sheet.write_string(r, c, str(v))
+        return lambda r, c, v: sheet._write_string(r, c, _text(labels.get(str(v), str(v))))
+    return lambda r, c, v: sheet._write_string(r, c, _text(str(v)))
+
+
+def _text(value: str) -> str:
+    """xlsxwriter copies a string framed by `<r>…</r>` into the XML unescaped (its rich-string
+    form): a label like that could break the file. A trailing space makes it plain text."""
+    return value + " " if value.startswith("<r>") and value.endswith("</r>") else value
 
 
 def _information(info: Worksheet, table: ExportTable, bold: Format) -> None:

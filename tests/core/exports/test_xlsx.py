@@ -76,3 +76,11 @@ def test_zero_rows_and_progress():
     seen = []
     write_xlsx(table_of(invoice_rows(25), batch=10), io.BytesIO(), lambda d, t: seen.append((d, t)))
     assert seen == [(10, 25), (20, 25), (25, 25)]
+
+
+def test_text_that_looks_like_xlsx_markup_stays_text():
+    rows = invoice_rows(2)
+    markup = "<r><t>a</t></r></is></c><c><is><r><t>b</t></r>"
+    rows[0] = (*rows[0][:2], markup, *rows[0][3:])
+    book = _book(rows)
+    assert book.worksheets[0].cell(row=2, column=3).value.strip() == markup
