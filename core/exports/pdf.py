@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -209,10 +209,6 @@ def _generated(table: ExportTable) -> str:
     return f"Généré le {when}{who}" if when else f"Généré{who}"
 
 
-def _number(value: Any) -> str:
-    return formatting.number(value)
-
-
 def _fmt(value: float) -> str:
     return f"{value:.2f}"
 
@@ -235,7 +231,7 @@ class _Renderer:
         self.body, self.bold = _Font(FONT, SIZE), _Font(BOLD, SIZE)
         self.title_font, self.meta = _Font(BOLD, TITLE_SIZE), _Font(FONT, META_SIZE)
         self.footer, self.totals_font = _Font(FONT, FOOTER_SIZE), _Font(BOLD, TOTALS_SIZE)
-        self.totals = (("Nombre de lignes", _number(table.row_count)), *table.totals)
+        self.totals = (("Nombre de lignes", formatting.number(table.row_count)), *table.totals)
         self.layout = _layout(table, self.meta, 8 + len(self.totals) * TOTALS_LEADING)
         self.f_body, self.f_bold = _internal_name(canvas, FONT), _internal_name(canvas, BOLD)
         self.cells = [
@@ -424,7 +420,7 @@ def write_pdf(table: ExportTable, out: BinaryIO, progress: Progress | None = Non
         progress(table.row_count, table.row_count)
 
 
-def _render_rows(renderer: _Renderer, layout: _Layout, progress: Callable[[int, int], None] | None) -> int:
+def _render_rows(renderer: _Renderer, layout: _Layout, progress: Progress | None) -> int:
     renderer.start_page()
     renderer.header()
     written = 0
