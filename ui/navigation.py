@@ -31,6 +31,7 @@ PAGES = (
     PageSpec("pages/home.py", "Accueil", "🏠", "accueil", Action.VIEW_HOME),
     PageSpec("pages/dashboard.py", "Tableau de bord", "📈", "tableau-de-bord", Action.VIEW_DASHBOARD),
     PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
+    PageSpec("pages/export_log.py", "Journal des exports", "📜", "journal-des-exports", Action.VIEW_AUDIT),
 )
 HOME = PAGES[0]
 DASHBOARD = PAGES[1]
