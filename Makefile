@@ -18,11 +18,14 @@ install: $(STAMP)
 run: install
 	$(PY) -m jobs.run
 
-## Headless Chromium for the browser tests (Debian's package; installed once).
+## Headless Chromium for the browser tests, poppler-utils (pdftotext, pdftoppm) for the PDF export's (Debian's packages; installed once).
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { echo "installing Debian's chromium for the browser tests"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	@command -v pdftotext >/dev/null 2>&1 || \
+	  { echo "installing Debian's poppler-utils for the PDF export tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils) >/dev/null; }
 
 lint: install
 	$(PY) -m ruff check app.py serve.py pages ui core jobs demo pennylane_local tests bench

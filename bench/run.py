@@ -83,14 +83,41 @@ def read_open_ms(paths: StorePaths, rounds: int = 30) -> float:
     return round(sorted(timings)[len(timings) // 2], 1)
 
 
+def export_benchmarks(work: Path, *, quick: bool = False) -> dict[str, Any]:
+    """PDF at 1k, 10k, 100k rows (time, and peak memory at 100k), xlsx at 100k, and Chromium's
+    print of the same 10k rows: the in-process writers against the service they replace."""
+    work.mkdir(parents=True, exist_ok=True)
+    scale = 100 if quick else 1
+    results: dict[str, Any] = {}
+    for label, rows in {"1k": 1_000, "10k": 10_000, "100k": 100_000}.items():
+        out, _, peak_mb = _child(
+            ["export-pdf", "--rows", str(rows // scale), "--out", str(work / f"export-{label}.pdf")]
+        )
+        results[f"export.pdf_{label}_s"] = round(out["seconds"], 2)
+        if label == "100k":
+            results["export.pdf_100k_peak_mb"] = round(peak_mb)
+        log.info("pdf %s: %.2f s, %.0f MB peak", label, out["seconds"], peak_mb)
+    out, _, peak_mb = _child(["export-xlsx", "--rows", str(100_000 // scale), "--out", str(work / "export-100k.xlsx")])
+    results["export.xlsx_100k_s"] = round(out["seconds"], 2)
+    results["export.xlsx_100k_peak_mb"] = round(peak_mb)
+    out, _, peak_mb = _child(["export-chromium", "--rows", str(10_000 // scale), "--out", str(work / "chromium")])
+    results["export.chromium_10k_s"] = round(out["seconds"], 2) if out.get("ok") else None
+    results["export.chromium_10k_peak_mb"] = round(peak_mb)  # its largest process (wait4 counts waited-for children)
+    results["export.chromium_10k_error"] = out.get("error")
+    if out.get("ok"):
+        results["export.pdf_vs_chromium_10k"] = round(out["seconds"] / results["export.pdf_10k_s"], 1)
+    log.info("exports: %s", results)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
     parser.add_argument(
         "--only",
-        choices=["dashboard", "lists"],
-        help="run one part against the stores already in --work (built by a previous full run)",
+        choices=["dashboard", "exports", "lists"],
+        help="run one part alone (dashboard and lists read the stores a previous full run left in --work)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -101,12 +128,17 @@ def main(argv: list[str] | None = None) -> int:
         results.update(store_benchmarks(args.work, sizes))
         results.update(ingest_benchmarks(args.work / "demo-30k", args.work))
         results.update(rate_limited_benchmark(args.work / "demo-30k", args.work))
+    if args.only in (None, "exports"):
+        results.update(export_benchmarks(args.work / "exports", quick=args.quick))
     if args.only in (None, "dashboard"):
         results.update(dashboard_benchmarks(args.work / "data-1m", TODAY))
     if args.only in (None, "lists"):
         results.update(lists_benchmark(StorePaths(args.work / "data-1m"), TODAY))
     results.pop("ingest.rate_limited_full_sync_estimate_s", None)
-    results["bench.run_at"] = datetime.now(PARIS).isoformat(timespec="seconds")
+    ran_at = (
+        "bench.run_at" if args.only is None else f"bench.{args.only}_run_at"
+    )  # a part alone keeps the full run's date
+    results[ran_at] = datetime.now(PARIS).isoformat(timespec="seconds")
     if not args.quick:
         RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=2) + "\n")
     print(json.dumps(results, indent=2))

@@ -1,6 +1,7 @@
-"""One benchmark step in its own process (so its peak memory is its own): generate, load, or
-the floor — DuckDB's own `read_json_auto` into a new file, the least any load of the same files
-can cost on this machine, so `make bench` reports the load as a ratio that holds across machines."""
+"""One benchmark step in its own process (so its peak memory is its own): generate, load, an
+export (bench/exports.py), or the floor — DuckDB's own `read_json_auto` into a new file, the
+least any load of the same files can cost on this machine, so `make bench` reports the load as
+a ratio that holds across machines."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench import exports
 from core.formatting import PARIS
 from core.ingestion.batches import batches_from_demo
 from core.ingestion.runs import publish_batches
@@ -25,7 +27,8 @@ TODAY = date(2026, 11, 22)
 
 def main() -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("step", choices=["generate", "load", "floor"])
+    p.add_argument("step", choices=["generate", "load", "floor", "export-pdf", "export-xlsx", "export-chromium"])
+    p.add_argument("--rows", type=int, default=10_000)
     p.add_argument("--out", type=Path)
     p.add_argument("--invoices", type=int, default=30_000)
     p.add_argument("--demo", type=Path)
@@ -37,6 +40,12 @@ def main() -> int:
         return 0
     if a.step == "floor":
         return floor(a.demo, a.data)
+    if a.step in ("export-pdf", "export-xlsx"):
+        print(json.dumps(exports.time_writer(a.step.removeprefix("export-"), a.rows, a.out)))
+        return 0
+    if a.step == "export-chromium":
+        print(json.dumps(exports.time_chromium(a.rows, a.out)))
+        return 0
     paths = StorePaths(a.data).ensure()
     paths.published.unlink(missing_ok=True)
     organisation = json.loads((a.demo / "organisation.json").read_text(encoding="utf-8"))

@@ -33,6 +33,7 @@ PAGES = (
     PageSpec("pages/invoices.py", "Factures", "🧾", "factures", Action.VIEW_LISTS),
     PageSpec("pages/customers.py", "Clients", "👥", "clients", Action.VIEW_LISTS),
     PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
+    PageSpec("pages/export_log.py", "Journal des exports", "📜", "journal-des-exports", Action.VIEW_AUDIT),
 )
 HOME = PAGES[0]
 DASHBOARD = PAGES[1]

@@ -46,6 +46,21 @@ class ExportTable:
     """The filters applied, in words ("Agence : Lyon", "Montant ≥ 5 000,00 €"); empty = every invoice in scope."""
     generated_by: str = ""
     generated_at: datetime | None = None
+    no_filters: str = "Toutes les factures de votre périmètre"
+    """What the filter summary says when `filters` is empty (a customer list says "Tous les clients…")."""
+    empty_message: str = "Aucune facture ne correspond à ces filtres."
+    """What a 0-row export says instead of rows."""
+
+    def filter_summary(self) -> str:
+        """The filters in one line, or `no_filters`."""
+        return " · ".join(self.filters) if self.filters else self.no_filters
+
+
+def status_label(column: Column, code: object) -> str:
+    """The French label of a status code (the code itself when the column does not know it)."""
+    if code is None:
+        return ""
+    return dict(column.labels).get(str(code), str(code))
 
 
 Progress = Callable[[int, int], None]
