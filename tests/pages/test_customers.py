@@ -70,3 +70,8 @@ def test_a_sales_rep_sees_only_their_customers(book, monkeypatch):
     assert any("marseille" in w.value for w in at.warning)  # not an agency of their customers: ignored
     assert _metrics(at) == _expected(book, CustomerFilters(), scope_of(book, email))
     assert set(at.dataframe[0].value["client"]) == {CUSTOMERS["alpha"][1], CUSTOMERS["alpha"][2]}
+
+
+def test_the_customer_list_exports_too(book, monkeypatch):
+    at = _open(monkeypatch, book)
+    assert [b.proto.label for b in at.get("download_button")] == ["PDF", "CSV", "Excel"]

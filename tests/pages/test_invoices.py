@@ -116,3 +116,33 @@ def test_a_sales_rep_sees_only_their_portfolio_whatever_the_url(book, monkeypatc
     assert _metrics(at) == _expected(book, InvoiceFilters(customers=(("beta", 1),)), scope_of(book, email))
     assert set(at.dataframe[0].value["client"]) == {"Élodie Durand"}
     assert CUSTOMERS["alpha"][1] not in " ".join(str(o) for o in at.sidebar.multiselect(key="inv.f.client").options)
+
+
+def test_three_export_buttons_for_the_whole_filtered_set(book, monkeypatch):
+    at = _open(monkeypatch, book, {"agence": "lyon"})
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == ["PDF", "CSV", "Excel"]
+    assert any("Toutes les lignes filtrées" in c.value for c in at.caption)
+
+
+def test_a_long_export_is_prepared_under_a_progress_bar_then_downloaded_and_logged(book, monkeypatch):
+    import ui.list_exports
+    from core.exports.audit import export_log
+
+    monkeypatch.setattr(ui.list_exports, "LARGE", 5)  # the book's 66 invoices count as a long export
+    at = _open(monkeypatch, book, {"statut": "overdue"})
+    assert not at.get("download_button")
+    at.button(key="inv.export.prepare.xlsx").click().run()
+    assert not at.exception
+    [download] = at.get("download_button")
+    assert download.proto.label.startswith("Télécharger factures-") and download.proto.label.endswith(".xlsx")
+    latest = export_log(book, everything())[0]
+    assert (latest.email, latest.list_kind, latest.format, latest.source) == (
+        "admin@verdier.example",
+        "invoices",
+        "xlsx",
+        "app",
+    )
+    assert latest.filters == {"statut": ["overdue"]} and latest.filters_text == "Statut : Échue"
+    at.sidebar.checkbox(key="inv.f.desc").uncheck().run()  # another order: that file is not offered any more
+    assert not at.get("download_button") and at.button(key="inv.export.prepare.pdf")
