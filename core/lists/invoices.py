@@ -16,6 +16,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import duckdb
+
 from core import formatting
 from core.cache import snapshot_cached
 from core.exports.table import Column, ExportTable, Row
@@ -148,10 +150,24 @@ def in_clause(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     return "(" + " OR ".join(parts) + ")", known
 
 
-def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
+_NAMED = """
+SELECT entity_id, list(customer_id ORDER BY customer_id) FROM scoped_customers
+WHERE strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\' GROUP BY entity_id
+"""
+
+
+def customers_named(con: duckdb.DuckDBPyConnection, search: str) -> dict[str, list[int]]:
+    """The customers in scope whose name contains `search` (no case, no accents), per entity."""
+    rows = con.execute(_NAMED, [like_pattern(folded(search))]).fetchall()
+    return {entity: [int(c) for c in ids] for entity, ids in rows}
+
+
+def where(filters: InvoiceFilters, named: dict[str, list[int]] | None = None) -> tuple[str, list[Any]]:
     """`filters` as a SQL condition on `invoices` columns, and its bound values in order.
 
-    Identifiers are constants of this function; every value is a `?` parameter.
+    Identifiers are constants of this function; every value is a `?` parameter. `named`: the
+    customers the search matches by name (customers_named), when already looked up — the
+    condition then stays on the invoices' own columns, which DuckDB filters before its joins.
     """
     clauses: list[str] = []
     params: list[Any] = []
@@ -194,14 +210,21 @@ def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
     if filters.search:
         # Customer names compare without case nor accents (on the customers: a few thousand rows);
         # numbers and labels without case (stripping accents from a million labels costs ~0.4 s).
-        add(
-            "((entity_id, customer_id) IN (SELECT entity_id, customer_id FROM scoped_customers "
-            "WHERE strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\') "
-            "OR lower(invoice_number) LIKE ? ESCAPE '\\' OR lower(label) LIKE ? ESCAPE '\\')",
-            like_pattern(folded(filters.search)),
-            like_pattern(filters.search.lower()),
-            like_pattern(filters.search.lower()),
-        )
+        text = like_pattern(filters.search.lower())
+        if named is None:
+            add(
+                "((entity_id, customer_id) IN (SELECT entity_id, customer_id FROM scoped_customers "
+                "WHERE strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\') "
+                "OR lower(invoice_number) LIKE ? ESCAPE '\\' OR lower(label) LIKE ? ESCAPE '\\')",
+                like_pattern(folded(filters.search)), text, text,
+            )  # fmt: skip
+        else:  # the same, with the customers already found: every term is on the invoices' own columns
+            by_entity = sorted(named.items())
+            add(
+                "(lower(invoice_number) LIKE ? ESCAPE '\\' OR lower(label) LIKE ? ESCAPE '\\'"
+                + "".join(" OR (entity_id = ? AND list_contains(?, customer_id))" for _ in by_entity) + ")",
+                text, text, *(v for entity, ids in by_entity for v in (entity, ids)),
+            )  # fmt: skip
     return (" AND ".join(clauses) or "true"), params
 
 
@@ -262,9 +285,9 @@ def query_page(
     Two queries: the totals and the page's keys (one pass over the filtered rows), then the
     page's rows by key. A page past the end is read again as the last page.
     """
-    condition, params = where(filters)
     page = max(1, filters.page)
     with read_session(paths, scope, today=today) as con:
+        condition, params = where(filters, customers_named(con, filters.search) if filters.search else None)
         summary = _summary_sql(condition, filters.sort)
         found = con.execute(summary, [*params, page_size, (page - 1) * page_size]).fetchall()
         last = max(1, math.ceil(int(found[0][0]) / page_size))
