@@ -146,3 +146,18 @@ def test_a_long_export_is_prepared_under_a_progress_bar_then_downloaded_and_logg
     assert latest.filters == {"statut": ["overdue"]} and latest.filters_text == "Statut : Échue"
     at.sidebar.checkbox(key="inv.f.desc").uncheck().run()  # another order: that file is not offered any more
     assert not at.get("download_button") and at.button(key="inv.export.prepare.pdf")
+
+
+def test_before_the_first_sync_the_lists_say_so(tmp_path, monkeypatch):
+    from core.store import operations
+    from core.store.paths import StorePaths
+    from tests.support.invoice_book import ORGANISATION
+
+    paths = StorePaths(tmp_path / "data").ensure()
+    with operations.session(paths) as ops:
+        operations.seed_organisation(ops, ORGANISATION)
+    for script in ("pages/invoices.py", "pages/customers.py"):
+        at = app_on(monkeypatch, paths).run()
+        at.switch_page(script).run()
+        assert not at.exception
+        assert any("première synchronisation" in i.value for i in at.info) and not at.dataframe
