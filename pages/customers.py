@@ -28,7 +28,11 @@ except StoreNotPublished as exc:
 filters, messages = list_filters.customer_sidebar(choices)
 for message in messages:
     st.warning(message)
-page = customer_page(paths, scope, filters, today)
+try:
+    page = customer_page(paths, scope, filters, today)
+except StoreNotPublished as exc:  # also a snapshot published before the DSO existed
+    st.info(str(exc))
+    st.stop()
 list_filters.remember_customers(filters, page.page)
 
 words = describe_customers(filters, choices.names)

@@ -162,3 +162,16 @@ def test_the_export_is_the_whole_filtered_list_with_typed_values(book):
     assert all(isinstance(row[5], Decimal) and isinstance(row[4], int) for row in exported)
     assert table.filters == ("Entité : Alpha SAS",)
     assert dict(table.totals)["Clients"] == "4"
+
+
+def test_a_snapshot_published_before_the_dso_existed_says_so_in_french(tmp_path):
+    import duckdb
+
+    from core.lists.customers import SnapshotTooOld
+    from tests.support.invoice_book import invoice_book_store
+
+    paths = invoice_book_store(tmp_path)
+    with duckdb.connect(str(paths.published)) as con:  # as an older Encours published it
+        con.execute("DROP MACRO dso_countback")
+    with pytest.raises(SnapshotTooOld, match="prochaine synchronisation"):
+        query_customer_page(paths, ADMIN, CustomerFilters(), today=TODAY)
