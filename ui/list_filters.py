@@ -141,6 +141,7 @@ def invoice_sidebar(choices: ListChoices) -> tuple[InvoiceFilters, list[str]]:
     if query_filters.url_is_new(p):
         url_filters, messages = from_query(query_filters.current())
         messages += _seed_invoices(url_filters, choices)
+        st.session_state.pop(p + ".last", None)  # the link's page stands
     with st.sidebar:
         st.header("Filtres")
         st.text_input("Recherche", key=_key(p, "q"), placeholder="N°, libellé ou client", max_chars=200)
@@ -227,6 +228,7 @@ def customer_sidebar(choices: ListChoices) -> tuple[CustomerFilters, list[str]]:
     if query_filters.url_is_new(p):
         url_filters, messages = customer_filters_from_query(query_filters.current())
         messages += _seed_customers(url_filters, choices)
+        st.session_state.pop(p + ".last", None)
     with st.sidebar:
         st.header("Filtres")
         st.text_input("Recherche", key=_key(p, "q"), placeholder="Nom du client", max_chars=200)

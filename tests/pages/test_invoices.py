@@ -161,3 +161,15 @@ def test_before_the_first_sync_the_lists_say_so(tmp_path, monkeypatch):
         at.switch_page(script).run()
         assert not at.exception
         assert any("première synchronisation" in i.value for i in at.info) and not at.dataframe
+
+
+def test_a_link_followed_in_an_open_session_sets_its_filters_and_its_page(book, monkeypatch):
+    at = _open(monkeypatch, book, {"statut": "paid"})
+    at.query_params.clear()
+    at.query_params["tri"] = "numero"
+    at.query_params["page"] = "2"  # as a drill-down or a bookmark would, in the same tab
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="inv.f.statut").value == []
+    assert at.number_input(key="inv.page").value == 2 and at.query_params["page"] == "2"
+    assert len(at.dataframe[0].value) == 16
