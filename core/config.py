@@ -98,6 +98,8 @@ class Settings:
     demo_invoices: int = 30_000
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE
     max_gap_share: float = DEFAULT_MAX_GAP_SHARE
+    promise_grace_days: int = 3
+    """Days after a promised date before an unpaid promise counts as not kept (core/collections/promises.py)."""
     access: AccessSettings = field(default_factory=lambda: AccessSettings())
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -179,6 +181,7 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
             ("ENCOURS_LOCKOUT_MINUTES", 15, 1),
             ("ENCOURS_SESSION_HOURS", 12, 1),
             ("ENCOURS_SESSION_IDLE_MINUTES", 120, 5),
+            ("ENCOURS_PROMISE_GRACE_DAYS", 3, 0),
         )
     }
     shares = {
@@ -203,6 +206,7 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         ),
         max_rejected_share=shares["ENCOURS_MAX_REJECTED_PERCENT"],
         max_gap_share=shares["ENCOURS_MAX_GAPS_PERCENT"],
+        promise_grace_days=integers["ENCOURS_PROMISE_GRACE_DAYS"],
     )
 
 
