@@ -122,7 +122,7 @@ def customer_view(
         reasons = dispute_reasons(ops, active_only=False)
         promise_rows = promises.read_rows(ops, entity_id=entity_id, customer_id=customer_id)
         with read_session(paths, scope, today=today) as con:
-            row = con.execute(_CUSTOMER_SQL, [entity_id, customer_id]).fetchone()
+            row = next(iter(con.execute(_CUSTOMER_SQL, [entity_id, customer_id]).fetchall()), None)
             if row is None:
                 return None
             managers = tuple(
@@ -131,7 +131,7 @@ def customer_view(
             )
             key = {"entity": entity_id, "customer": customer_id}
             invoice_rows = con.execute(_INVOICES_SQL, key).fetchall()
-            totals = con.execute(_TOTALS_SQL, {**key, **dso.sales_params(today)}).fetchone()
+            totals = con.execute(_TOTALS_SQL, {**key, **dso.sales_params(today)}).fetchall()[0]
             found = tuple(promises.evaluate(con, promise_rows, today=today, grace_days=grace_days))
         numbers = {int(r[0]): r[1] for r in invoice_rows}
         entries = history.read_entries(ops, entity_id, customer_id, numbers=numbers, reasons=reasons, promises=found)
@@ -144,7 +144,6 @@ def customer_view(
         )
         for r in invoice_rows
     )  # fmt: skip
-    assert totals is not None
     open_total, overdue_total, days, sales = totals
     return CustomerView(
         entity_id=row[0], entity_name=row[1], customer_id=int(row[2]), name=row[3],

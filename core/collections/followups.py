@@ -67,7 +67,7 @@ _CUSTOMER_SQL = "SELECT count(*) FROM scoped_customers WHERE entity_id = ? AND c
 def invoice_ref(paths: StorePaths, scope: Scope, entity_id: str, invoice_id: int, *, today: date) -> InvoiceRef:
     """The invoice as the user may see it; NotInScope when it does not exist for them."""
     with read_session(paths, scope, today=today) as con:
-        row = con.execute(_REF_SQL, [entity_id, invoice_id]).fetchone()
+        row = next(iter(con.execute(_REF_SQL, [entity_id, invoice_id]).fetchall()), None)
     if row is None or not in_scope(scope, row[0], int(row[2])):
         raise NotInScope(NOT_FOUND)
     return InvoiceRef(row[0], int(row[1]), int(row[2]), bool(row[3]), Decimal(row[4] or 0))
@@ -78,7 +78,7 @@ def check_customer(paths: StorePaths, scope: Scope, entity_id: str, customer_id:
     if not in_scope(scope, entity_id, customer_id):
         raise NotInScope(CUSTOMER_NOT_FOUND)
     with read_session(paths, scope, today=today) as con:
-        row = con.execute(_CUSTOMER_SQL, [entity_id, customer_id]).fetchone()
+        row = next(iter(con.execute(_CUSTOMER_SQL, [entity_id, customer_id]).fetchall()), None)
     if not row or not row[0]:
         raise NotInScope(CUSTOMER_NOT_FOUND)
 

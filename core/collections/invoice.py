@@ -94,7 +94,7 @@ def invoice_detail(
         reasons = dispute_reasons(ops, active_only=False)
         promise_rows = promises.read_rows(ops, entity_id=entity_id, invoice_id=invoice_id)
         with read_session(paths, scope, today=today) as con:
-            row = con.execute(_INVOICE_SQL, [entity_id, invoice_id]).fetchone()
+            row = next(iter(con.execute(_INVOICE_SQL, [entity_id, invoice_id]).fetchall()), None)
             if row is None or not in_scope(scope, row[0], int(row[5])):
                 return None
             found = tuple(promises.evaluate(con, promise_rows, today=today, grace_days=grace_days))
