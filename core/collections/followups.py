@@ -347,3 +347,9 @@ def _day(value: str | None) -> date | None:
 
 def _json(fields: dict[str, Any]) -> str:
     return json.dumps({k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()}, ensure_ascii=False)
+
+
+def dispute_reason_labels(paths: StorePaths) -> dict[str, str]:
+    """The active dispute reasons (id → French label), for the dispute form."""
+    with operations.session(paths) as ops:
+        return dispute_reasons(ops)

@@ -112,3 +112,10 @@ def invoice_detail(
         dispute_reason_label=reasons.get(stored.dispute_reason or "") if stored.dispute_reason else None,
         history=history.merge(entries), promises=found,
     )  # fmt: skip
+
+
+def key_from_address(entity: str | None, identifier: str | None) -> tuple[str, int] | None:
+    """(entity_id, id) from a page's query parameters, None when either is missing or not a number."""
+    if not entity or not identifier or not identifier.strip().isdigit():
+        return None
+    return entity.strip(), int(identifier.strip())
