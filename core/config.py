@@ -107,6 +107,8 @@ class Settings:
     demo_invoices: int = 30_000
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE
     max_gap_share: float = DEFAULT_MAX_GAP_SHARE
+    promise_grace_days: int = 3
+    """Days after a promised date before an unpaid promise counts as not kept (core/collections/promises.py)."""
     access: AccessSettings = field(default_factory=lambda: AccessSettings())
     backup: BackupSettings = field(default_factory=lambda: BackupSettings())
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -196,6 +198,7 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
             ("ENCOURS_SESSION_IDLE_MINUTES", 120, 5),
             ("ENCOURS_BACKUP_KEEP_DAILY", 7, 1),
             ("ENCOURS_BACKUP_KEEP_WEEKLY", 4, 0),
+            ("ENCOURS_PROMISE_GRACE_DAYS", 3, 0),
         )
     }
     shares = {
@@ -225,6 +228,7 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
             keep_daily=integers["ENCOURS_BACKUP_KEEP_DAILY"],
             keep_weekly=integers["ENCOURS_BACKUP_KEEP_WEEKLY"],
         ),
+        promise_grace_days=integers["ENCOURS_PROMISE_GRACE_DAYS"],
     )
 
 
