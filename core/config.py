@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -88,6 +88,36 @@ class AccessSettings:
         return timedelta(minutes=self.idle_minutes)
 
 
+SMTP_SECURITY = ("none", "starttls", "tls")
+"""How the connection to the SMTP server is protected: not at all (the embedded server on
+127.0.0.1), upgraded after connecting (STARTTLS, usually port 587), or TLS from the start (465)."""
+DEFAULT_SMTP_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+EMBEDDED_SMTP_PORT = 8025
+DEFAULT_MAIL_FROM = "relances@encours.example"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where e-mails go. No host configured: the embedded SMTP server (`make run` starts it on
+    127.0.0.1, it keeps every message in a maildir under the data directory)."""
+
+    smtp_host: str | None = None
+    smtp_port: int = EMBEDDED_SMTP_PORT
+    security: str = "none"
+    user: str | None = None
+    password: Secret | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+
+    @property
+    def embedded(self) -> bool:
+        return self.smtp_host is None
+
+    @property
+    def host(self) -> str:
+        """The host the app sends to: the configured one, or the embedded server's."""
+        return self.smtp_host or "127.0.0.1"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -99,6 +129,7 @@ class Settings:
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE
     max_gap_share: float = DEFAULT_MAX_GAP_SHARE
     access: AccessSettings = field(default_factory=lambda: AccessSettings())
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -203,6 +234,31 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         ),
         max_rejected_share=shares["ENCOURS_MAX_REJECTED_PERCENT"],
         max_gap_share=shares["ENCOURS_MAX_GAPS_PERCENT"],
+        mail=_mail(get),
+    )
+
+
+def _mail(get: Callable[[str], str | None]) -> MailSettings:
+    """The SMTP settings; the password only ever as a Secret."""
+    host = (get("ENCOURS_SMTP_HOST") or "").strip() or None
+    security = (get("ENCOURS_SMTP_SECURITY") or ("starttls" if host else "none")).strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ConfigError(f"ENCOURS_SMTP_SECURITY doit valoir none, starttls ou tls (reçu « {security} »).")
+    default_port = DEFAULT_SMTP_PORTS[security] if host else EMBEDDED_SMTP_PORT
+    port = _integer("ENCOURS_SMTP_PORT", get("ENCOURS_SMTP_PORT"), default_port, 1)
+    mail_from = (get("ENCOURS_MAIL_FROM") or "").strip()
+    if host and not mail_from:
+        raise ConfigError(
+            "ENCOURS_MAIL_FROM (l'adresse d'expédition) est requis quand ENCOURS_SMTP_HOST est configuré."
+        )
+    password = get("ENCOURS_SMTP_PASSWORD")
+    return MailSettings(
+        smtp_host=host,
+        smtp_port=port,
+        security=security,
+        user=(get("ENCOURS_SMTP_USER") or "").strip() or None,
+        password=Secret(password) if password else None,
+        mail_from=mail_from or DEFAULT_MAIL_FROM,
     )
 
 
