@@ -32,6 +32,7 @@ PAGES = (
     PageSpec("pages/dashboard.py", "Tableau de bord", "📈", "tableau-de-bord", Action.VIEW_DASHBOARD),
     PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
     PageSpec("pages/export_log.py", "Journal des exports", "📜", "journal-des-exports", Action.VIEW_AUDIT),
+    PageSpec("pages/outbox.py", "Boîte d'envoi (démo)", "📬", "boite-d-envoi", Action.SEND_MANUAL_REMINDER),
 )
 HOME = PAGES[0]
 DASHBOARD = PAGES[1]

@@ -49,7 +49,7 @@ def received_messages(folder: Path, *, limit: int = DEFAULT_LIMIT) -> list[Recei
 
 def _received(key: str, msg: EmailMessage) -> ReceivedMessage:
     body_part = msg.get_body(preferencelist=("plain", "html"))
-    body = body_part.get_content() if isinstance(body_part, EmailMessage) else ""
+    body = body_part.get_content().replace("\r\n", "\n") if isinstance(body_part, EmailMessage) else ""
     return ReceivedMessage(
         key=key,
         date=_date(msg.get("Date")),
