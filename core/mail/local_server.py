@@ -56,9 +56,14 @@ class MaildirHandler:
 
 
 @contextmanager
-def serving(folder: Path, *, port: int, host: str = LOCAL_HOST, refused: Iterable[str] = ()) -> Iterator[Controller]:
-    """The server listening on `host:port` until the block ends (port 0 does not work: pick a free one)."""
-    controller = Controller(MaildirHandler(folder, refused=refused), hostname=host, port=port)
+def serving(
+    folder: Path, *, port: int, host: str = LOCAL_HOST, refused: Iterable[str] = (), **smtp_options: Any
+) -> Iterator[Controller]:
+    """The server listening on `host:port` until the block ends (port 0 does not work: pick a free one).
+
+    `smtp_options` go to aiosmtpd (`tls_context` + `require_starttls`, `ssl_context` for TLS from
+    the start, `authenticator`…): the tests of STARTTLS, TLS and sign-in use them."""
+    controller = Controller(MaildirHandler(folder, refused=refused), hostname=host, port=port, **smtp_options)
     controller.start()
     try:
         yield controller

@@ -32,6 +32,8 @@ class SmtpServer:
     user: str | None = None
     password: Secret | None = None
     timeout_s: float = DEFAULT_TIMEOUT_S
+    tls_context: ssl.SSLContext | None = field(default=None, compare=False, repr=False)
+    """Certificates to trust for STARTTLS/TLS; None: the system's (`ssl.create_default_context()`)."""
 
     @classmethod
     def from_settings(cls, mail: MailSettings) -> SmtpServer:
@@ -110,13 +112,16 @@ def _unreachable(server: SmtpServer, exc: BaseException) -> MailServerUnavailabl
 
 
 def _connect(server: SmtpServer) -> smtplib.SMTP:
+    context = server.tls_context or ssl.create_default_context()
     if server.security == "tls":
-        return smtplib.SMTP_SSL(
-            server.host, server.port, timeout=server.timeout_s, context=ssl.create_default_context()
-        )
+        return smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout_s, context=context)
     client = smtplib.SMTP(server.host, server.port, timeout=server.timeout_s)
     if server.security == "starttls":
-        client.starttls(context=ssl.create_default_context())
+        try:
+            client.starttls(context=context)
+        except BaseException:
+            client.close()
+            raise
     return client
 
 
