@@ -119,6 +119,15 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """Backups of the operational store: where (None: `backups/` under the data directory), how many kept."""
+
+    folder: Path | None = None
+    keep_daily: int = 7
+    keep_weekly: int = 4
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     entities: tuple[EntityConfig, ...] = ()
@@ -130,7 +139,13 @@ class Settings:
     max_gap_share: float = DEFAULT_MAX_GAP_SHARE
     access: AccessSettings = field(default_factory=lambda: AccessSettings())
     mail: MailSettings = field(default_factory=lambda: MailSettings())
+    backup: BackupSettings = field(default_factory=lambda: BackupSettings())
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def backup_dir(self) -> Path:
+        """Where `python -m jobs.backup` writes (ENCOURS_BACKUP_DIR, default `backups/` in the data directory)."""
+        return self.backup.folder if self.backup.folder is not None else self.data_dir / "backups"
 
     @property
     def demo(self) -> bool:
@@ -210,6 +225,8 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
             ("ENCOURS_LOCKOUT_MINUTES", 15, 1),
             ("ENCOURS_SESSION_HOURS", 12, 1),
             ("ENCOURS_SESSION_IDLE_MINUTES", 120, 5),
+            ("ENCOURS_BACKUP_KEEP_DAILY", 7, 1),
+            ("ENCOURS_BACKUP_KEEP_WEEKLY", 4, 0),
         )
     }
     shares = {
@@ -235,6 +252,11 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         max_rejected_share=shares["ENCOURS_MAX_REJECTED_PERCENT"],
         max_gap_share=shares["ENCOURS_MAX_GAPS_PERCENT"],
         mail=_mail(get),
+        backup=BackupSettings(
+            folder=Path(backup_dir) if (backup_dir := get("ENCOURS_BACKUP_DIR")) else None,
+            keep_daily=integers["ENCOURS_BACKUP_KEEP_DAILY"],
+            keep_weekly=integers["ENCOURS_BACKUP_KEEP_WEEKLY"],
+        ),
     )
 
 

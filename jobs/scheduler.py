@@ -1,4 +1,5 @@
-"""The scheduler: a companion process that runs the ingestion on a cadence (and at start).
+"""The scheduler: a companion process that runs the ingestion on a cadence (and at start), and
+the backup of the operational store every night (`NIGHTLY_BACKUP_AT`, Paris time).
 
 Each sync runs as its own `python -m jobs.ingest` process: a failure or a crash there never
 takes the scheduler down, and the ingestion lock keeps two runs from overlapping (a run
@@ -29,6 +30,10 @@ from jobs.pennylane_local import serving_demo
 
 log = logging.getLogger("encours.scheduler")
 
+NIGHTLY_BACKUP_AT = "02:30"
+"""Paris time; `schedule` follows the daylight-saving changes (STACK-NOTES)."""
+PARIS_ZONE = "Europe/Paris"
+
 
 def run_ingestion() -> int:
     """One sync in a child process; its exit code says how it went (see jobs/ingest.py)."""
@@ -42,14 +47,37 @@ def run_ingestion() -> int:
     return result.returncode
 
 
+def run_backup() -> int:
+    """One backup of the operational store (with its rotation) in a child process (see jobs/backup.py)."""
+    result = subprocess.run([sys.executable, "-m", "jobs.backup"], check=False)
+    if result.returncode == exit_codes.OK:
+        log.info("sauvegarde de la base opérationnelle terminée")
+    else:
+        log.warning("sauvegarde en échec (code %s) ; nouvel essai la nuit prochaine", result.returncode)
+    return result.returncode
+
+
 def build_schedule(scheduler: schedule.Scheduler, every_minutes: int, job: Callable[[], object]) -> None:
     scheduler.every(every_minutes).minutes.do(job)
 
 
-def serve(stop: threading.Event, *, every_minutes: int, job: Callable[[], object] = run_ingestion) -> None:
-    """Run `job` now, then every `every_minutes`, until `stop` is set (the running job finishes first)."""
+def build_nightly(scheduler: schedule.Scheduler, job: Callable[[], object], at: str = NIGHTLY_BACKUP_AT) -> None:
+    scheduler.every().day.at(at, PARIS_ZONE).do(job)
+
+
+def serve(
+    stop: threading.Event,
+    *,
+    every_minutes: int,
+    job: Callable[[], object] = run_ingestion,
+    nightly: Callable[[], object] | None = None,
+) -> None:
+    """Run `job` now, then every `every_minutes`, and `nightly` (if any) every night, until `stop` is
+    set (the running job finishes first)."""
     scheduler = schedule.Scheduler()
     build_schedule(scheduler, every_minutes, job)
+    if nightly is not None:
+        build_nightly(scheduler, nightly)
     job()
     while not stop.is_set():
         scheduler.run_pending()
@@ -79,8 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     every = args.every or settings.sync_every_minutes
     with demo_server(settings):
-        log.info("planificateur démarré : synchronisation toutes les %s minutes", every)
-        serve(stop, every_minutes=every)
+        log.info(
+            "planificateur démarré : synchronisation toutes les %s minutes, sauvegarde chaque nuit à %s",
+            every,
+            NIGHTLY_BACKUP_AT,
+        )
+        serve(stop, every_minutes=every, nightly=run_backup)
     log.info("planificateur arrêté")
     return 0
 

@@ -29,6 +29,7 @@ from pennylane_local.changelog import RESOURCES as CHANGELOG_RESOURCES
 from pennylane_local.changelog import RETENTION, format_timestamp, parse_timestamp
 from pennylane_local.dataset import Dataset
 from pennylane_local.faults import Fault, Faults
+from pennylane_local.files import PDF_PATH, LinkRefused, render
 from pennylane_local.filters import QueryError, parse_filter, parse_sort
 from pennylane_local.pagination import CursorError, decode_cursor, encode_cursor, list_page, list_position
 from pennylane_local.quirks import Quirks
@@ -179,6 +180,10 @@ async def _serve(state: ServerState, request: Request, path: str) -> Response:
         return _error(exc.status, str(exc), headers)
     except (QueryError, CursorError) as exc:
         return _error(400, str(exc), headers)
+    if (match := _ITEM.match(path)) and match[1] == "customer_invoices" and not body.get("draft"):
+        # a fresh link at every read, as Pennylane's expire after 30 minutes
+        url = state.file_links.url(str(request.base_url), token, int(body["id"]), state.now())
+        body = {**body, "public_file_url": url}
     if kind == "malformed_json":
         return Response(_MALFORMED, 200, headers, media_type="application/json")
     if fault is not None and kind in ("unknown_field", "missing_field"):
@@ -197,6 +202,27 @@ async def api_endpoint(request: Request) -> Response:
     response = await _serve(state, request, path)
     # The server's own clock, as Pennylane's `Date` header gives it (uvicorn's is switched off).
     response.headers["date"] = email.utils.format_datetime(state.now().astimezone(UTC), usegmt=True)
+    state.stats.statuses[response.status_code] += 1
+    return response
+
+
+async def pdf_endpoint(request: Request) -> Response:
+    """An invoice's PDF behind the link `GET /customer_invoices/{id}` gave (no token: the link is the key)."""
+    state: ServerState = request.app.state.pennylane
+    state.stats.requests[PDF_PATH] += 1
+    try:
+        dataset, invoice_id = state.file_links.open(
+            request.query_params.get("encrypted_id", ""), state.datasets, state.now()
+        )
+    except LinkRefused as exc:
+        response = _error(exc.status, str(exc))
+    else:
+        file = render(dataset, invoice_id)
+        if file is None:
+            response = _error(404, "Not found")
+        else:
+            disposition = {"content-disposition": f'inline; filename="{file[0]}"'}
+            response = Response(file[1], 200, disposition, media_type="application/pdf")
     state.stats.statuses[response.status_code] += 1
     return response
 
@@ -225,7 +251,10 @@ def create_app(
         now,
         quirks,
     )
-    routes: list[Route | Mount] = [Route(API_PREFIX + "/{path:path}", api_endpoint, methods=["GET"])]
+    routes: list[Route | Mount] = [
+        Route(API_PREFIX + "/{path:path}", api_endpoint, methods=["GET"]),
+        Route(PDF_PATH, pdf_endpoint, methods=["GET"]),
+    ]
     if admin:
         routes.append(Mount("/_admin", routes=admin_routes()))
     app = Starlette(routes=routes)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pennylane_local.dataset import Dataset
 from pennylane_local.faults import Faults
+from pennylane_local.files import FileLinks
 from pennylane_local.quirks import Quirks
 from pennylane_local.ratelimit import RateLimiter
 
@@ -46,3 +47,4 @@ class ServerState:
     stats: ServerStats
     now: Callable[[], datetime]
     quirks: Quirks = field(default_factory=Quirks)
+    file_links: FileLinks = field(default_factory=FileLinks)

@@ -250,6 +250,20 @@ class PennylaneClient:
     def get_customer_invoice(self, invoice_id: int) -> dict[str, Any]:
         return self.get_json(f"/customer_invoices/{int(invoice_id)}")
 
+    def invoice_file_url(self, invoice_id: int) -> str | None:
+        """A fresh ``public_file_url`` of one invoice's PDF, or None when Pennylane has no file for it
+        (a draft, a PDF not generated yet). The link expires 30 minutes after this call: use it at
+        once, never store it."""
+        url = self.get_customer_invoice(invoice_id).get("public_file_url")
+        if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+            path = f"/customer_invoices/{int(invoice_id)}"
+            raise PennylaneBadResponse(
+                f"Réponse inattendue de Pennylane sur {path} : le lien du PDF n'est pas une adresse web.",
+                path=path,
+                transient=False,
+            )
+        return url or None
+
     def _iter_list(
         self, path: str, filters: list[Filter] | None, sort: str, limit: int, cursor: str | None
     ) -> Iterator[Page]:

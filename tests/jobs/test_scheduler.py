@@ -1,11 +1,18 @@
-"""The scheduler runs the ingestion at start and then on its cadence, and stops cleanly."""
+"""The scheduler runs the ingestion at start and then on its cadence, the backup every night, and stops cleanly."""
 
+import datetime
+import os
+import sqlite3
 import threading
+from contextlib import closing
 
 import schedule
 
 from core.config import load_settings
+from core.store import operations
+from core.store.paths import StorePaths
 from jobs import scheduler
+from tests.support.stores import ORGANISATION
 
 
 def test_default_cadence_is_every_15_minutes_and_configurable(tmp_path):
@@ -37,3 +44,26 @@ def test_a_sync_already_running_is_skipped_not_queued(monkeypatch):
 
     monkeypatch.setattr(scheduler.subprocess, "run", lambda *a, **k: Done())
     assert scheduler.run_ingestion() == 3
+
+
+def test_the_backup_runs_every_night_at_half_past_two_paris_time():
+    s = schedule.Scheduler()
+    scheduler.build_nightly(s, lambda: None)
+    (job,) = s.jobs
+    assert job.unit == "days" and job.interval == 1
+    assert job.at_time == datetime.time(2, 30) and str(job.at_time_zone) == "Europe/Paris"
+    assert job.next_run is not None
+
+
+def test_the_nightly_backup_is_a_child_process_writing_into_the_configured_folder(tmp_path, monkeypatch):
+    paths = StorePaths(tmp_path / "data").ensure()
+    with operations.session(paths) as ops:
+        operations.seed_organisation(ops, ORGANISATION)
+    for key in [k for k in os.environ if k.startswith(("ENCOURS_", "PENNYLANE_"))]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("ENCOURS_DATA_DIR", str(paths.data_dir))
+    monkeypatch.setenv("ENCOURS_BACKUP_DIR", str(tmp_path / "nuit"))
+    assert scheduler.run_backup() == 0
+    (backup,) = (tmp_path / "nuit").glob("operations-*.sqlite")
+    with closing(sqlite3.connect(backup)) as con:
+        assert con.execute("SELECT count(*) FROM users").fetchone() == (4,)
