@@ -37,6 +37,7 @@ PAGES = (
     PageSpec("pages/promises.py", "Promesses non tenues", "🤝", "promesses-non-tenues", Action.VIEW_LISTS),
     PageSpec("pages/invoice.py", "Facture", "🧾", "facture", Action.VIEW_LISTS, in_menu=False),
     PageSpec("pages/customer.py", "Client", "👤", "client-fiche", Action.VIEW_LISTS, in_menu=False),
+    PageSpec("pages/outbox.py", "Boîte d'envoi (démo)", "📬", "boite-d-envoi", Action.SEND_MANUAL_REMINDER),
 )
 INVOICE_PAGE = "pages/invoice.py"
 CUSTOMER_PAGE = "pages/customer.py"
