@@ -12,6 +12,7 @@ from core.collections.customer import customer_history, customer_view
 from core.collections.errors import CollectionError
 from core.collections.followups import CALL_OUTCOMES, add_note, log_call
 from core.collections.invoice import key_from_address
+from core.collections.messages import customer_messages
 from core.metrics.dso import CAP_DAYS_LABEL
 from core.store.analytical import StoreNotPublished
 from ui import context
@@ -73,8 +74,8 @@ st.subheader("Historique")
 kinds = st.multiselect(
     "Types", list(history.KINDS), default=list(history.KINDS), format_func=history.KINDS.get, key="client.kinds"
 )
-# Seam: the messages sent (mail module) join here as `extra` HistoryEntry rows of kind "message".
-entries = customer_history(view, kinds=kinds, extra=())
+messages = customer_messages(paths, scope, view.entity_id, view.customer_id)
+entries = customer_history(view, kinds=kinds, extra=messages)
 if entries:
     st.dataframe(
         [{"Date": formatting.moment(e.at), "Type": e.kind_label, "Par": e.who, "Facture": e.invoice_number or "",
@@ -83,6 +84,11 @@ if entries:
     )  # fmt: skip
 else:
     st.caption("Rien dans l'historique pour ces types.")
+if history.MESSAGE in kinds and messages:
+    st.markdown("**Messages envoyés, en entier**")
+    for m in messages:
+        with st.expander(f"{formatting.moment(m.at)} — {m.title}"):
+            st.text(m.detail)
 
 
 def submit(write, done: str) -> None:  # type: ignore[no-untyped-def]

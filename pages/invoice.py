@@ -21,13 +21,17 @@ from core.collections.followups import (
     change_status,
     dispute_reason_labels,
     log_call,
+    mark_reminded,
     record_promise,
 )
 from core.collections.invoice import invoice_detail, key_from_address
 from core.collections.workflow import StatusChange
+from core.config import load_settings
+from core.invoices.files import InvoiceFileUnavailable, invoice_file_url
 from core.store.analytical import StoreNotPublished
 from ui import context
 from ui.navigation import CUSTOMER_PAGE
+from ui.reminder_form import reminder_form
 
 scope = context.require(Action.VIEW_LISTS)
 paths = context.paths()
@@ -115,8 +119,24 @@ st.caption(f"Entité {detail.entity_name or detail.entity_id} · gestionnaire : 
 if detail.dispute_reason_label:
     st.caption(f"Motif du litige : {detail.dispute_reason_label}")
 
-st.subheader("Relancer maintenant")
-st.caption("L'envoi d'une relance par e-mail depuis cette page arrive bientôt.")
+if st.button("Ouvrir le PDF de la facture (Pennylane)", key="facture.pdf"):
+    # Pennylane's file links expire after 30 minutes: asked for at the click, never stored.
+    try:
+        link = invoice_file_url(load_settings(), paths, scope, entity_id, invoice_id, now=now())
+    except (Forbidden, InvoiceFileUnavailable) as exc:
+        st.error(str(exc))
+    else:
+        st.link_button(f"Télécharger {link.invoice_number}.pdf", link.url, icon="📄")
+        st.caption(f"Lien valable jusqu'à {formatting.moment(link.expires_at)}.")
+
+if scope.allows(Action.SEND_MANUAL_REMINDER) and detail.open_amount > 0:
+    st.subheader("Relancer maintenant")
+    outcome = reminder_form(paths, scope, entity_id, [invoice_id], today)
+    if outcome is not None and outcome.sent:
+        moved = mark_reminded(paths, scope, entity_id, [invoice_id], now=now(), today=today)
+        st.session_state[SEEN].pop(key, None)
+        if moved:
+            st.caption("Statut interne passé à « Relancée ».")
 
 targets = workflow.allowed_targets(scope.role, detail.followup.status)
 if targets:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -353,3 +354,27 @@ def dispute_reason_labels(paths: StorePaths) -> dict[str, str]:
     """The active dispute reasons (id → French label), for the dispute form."""
     with operations.session(paths) as ops:
         return dispute_reasons(ops)
+
+
+def mark_reminded(
+    paths: StorePaths, scope: Scope, entity_id: str, invoice_ids: Iterable[int], *, now: datetime, today: date
+) -> tuple[int, ...]:
+    """After a reminder left: each invoice still "issued" moves to "reminded", in its own
+    transaction on the version it has then (the send is what the user acted on, not a page they
+    may have left open). Invoices in another status keep it. Returns the invoices moved."""
+    if workflow.REMINDED not in workflow.allowed_targets(scope.role, workflow.ISSUED):
+        return ()
+    moved = []
+    for invoice_id in invoice_ids:
+        ref = invoice_ref(paths, scope, entity_id, invoice_id, today=today)
+        with operations.session(paths) as ops:
+            current = read_followup(ops, ref.entity_id, ref.invoice_id)
+        if ref.paid or current.status != workflow.ISSUED:
+            continue
+        change = StatusChange(workflow.REMINDED, comment="Relance envoyée par e-mail")
+        try:
+            change_status(paths, scope, entity_id, invoice_id, change, version=current.version, now=now, today=today)
+        except StaleWrite:
+            continue  # someone moved it meanwhile: their status stands
+        moved.append(invoice_id)
+    return tuple(moved)
