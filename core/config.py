@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -88,6 +88,36 @@ class AccessSettings:
         return timedelta(minutes=self.idle_minutes)
 
 
+SMTP_SECURITY = ("none", "starttls", "tls")
+"""How the connection to the SMTP server is protected: not at all (the embedded server on
+127.0.0.1), upgraded after connecting (STARTTLS, usually port 587), or TLS from the start (465)."""
+DEFAULT_SMTP_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+EMBEDDED_SMTP_PORT = 8025
+DEFAULT_MAIL_FROM = "relances@encours.example"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where e-mails go. No host configured: the embedded SMTP server (`make run` starts it on
+    127.0.0.1, it keeps every message in a maildir under the data directory)."""
+
+    smtp_host: str | None = None
+    smtp_port: int = EMBEDDED_SMTP_PORT
+    security: str = "none"
+    user: str | None = None
+    password: Secret | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+
+    @property
+    def embedded(self) -> bool:
+        return self.smtp_host is None
+
+    @property
+    def host(self) -> str:
+        """The host the app sends to: the configured one, or the embedded server's."""
+        return self.smtp_host or "127.0.0.1"
+
+
 @dataclass(frozen=True)
 class BackupSettings:
     """Backups of the operational store: where (None: `backups/` under the data directory), how many kept."""
@@ -107,7 +137,10 @@ class Settings:
     demo_invoices: int = 30_000
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE
     max_gap_share: float = DEFAULT_MAX_GAP_SHARE
+    promise_grace_days: int = 3
+    """Days after a promised date before an unpaid promise counts as not kept (core/collections/promises.py)."""
     access: AccessSettings = field(default_factory=lambda: AccessSettings())
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
     backup: BackupSettings = field(default_factory=lambda: BackupSettings())
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -196,6 +229,7 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
             ("ENCOURS_SESSION_IDLE_MINUTES", 120, 5),
             ("ENCOURS_BACKUP_KEEP_DAILY", 7, 1),
             ("ENCOURS_BACKUP_KEEP_WEEKLY", 4, 0),
+            ("ENCOURS_PROMISE_GRACE_DAYS", 3, 0),
         )
     }
     shares = {
@@ -220,11 +254,37 @@ def load_settings(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROO
         ),
         max_rejected_share=shares["ENCOURS_MAX_REJECTED_PERCENT"],
         max_gap_share=shares["ENCOURS_MAX_GAPS_PERCENT"],
+        mail=_mail(get),
         backup=BackupSettings(
             folder=Path(backup_dir) if (backup_dir := get("ENCOURS_BACKUP_DIR")) else None,
             keep_daily=integers["ENCOURS_BACKUP_KEEP_DAILY"],
             keep_weekly=integers["ENCOURS_BACKUP_KEEP_WEEKLY"],
         ),
+        promise_grace_days=integers["ENCOURS_PROMISE_GRACE_DAYS"],
+    )
+
+
+def _mail(get: Callable[[str], str | None]) -> MailSettings:
+    """The SMTP settings; the password only ever as a Secret."""
+    host = (get("ENCOURS_SMTP_HOST") or "").strip() or None
+    security = (get("ENCOURS_SMTP_SECURITY") or ("starttls" if host else "none")).strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ConfigError(f"ENCOURS_SMTP_SECURITY doit valoir none, starttls ou tls (reçu « {security} »).")
+    default_port = DEFAULT_SMTP_PORTS[security] if host else EMBEDDED_SMTP_PORT
+    port = _integer("ENCOURS_SMTP_PORT", get("ENCOURS_SMTP_PORT"), default_port, 1)
+    mail_from = (get("ENCOURS_MAIL_FROM") or "").strip()
+    if host and not mail_from:
+        raise ConfigError(
+            "ENCOURS_MAIL_FROM (l'adresse d'expédition) est requis quand ENCOURS_SMTP_HOST est configuré."
+        )
+    password = get("ENCOURS_SMTP_PASSWORD")
+    return MailSettings(
+        smtp_host=host,
+        smtp_port=port,
+        security=security,
+        user=(get("ENCOURS_SMTP_USER") or "").strip() or None,
+        password=Secret(password) if password else None,
+        mail_from=mail_from or DEFAULT_MAIL_FROM,
     )
 
 

@@ -3,7 +3,8 @@
 With no Pennylane token configured, the demo company is generated (once) and its hierarchy
 seeded; the scheduler then serves it with the local Pennylane-compatible server and syncs at
 start and on its cadence, and the app (port 8501) shows "no data yet" until the first sync
-publishes.
+publishes. With no SMTP server configured, the embedded one (`jobs.mailserver`, 127.0.0.1:8025)
+receives the reminders the app sends and keeps them in `data/maildir`.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def main() -> int:
             cwd=PROJECT_ROOT,
         ),
     ]  # fmt: skip
+    if settings.mail.embedded:
+        children.append(subprocess.Popen([python, "-m", "jobs.mailserver"], cwd=PROJECT_ROOT))
     log.info("Encours : http://127.0.0.1:%s", settings.app_port)
     if settings.demo:
         print(demo_sign_in_help(paths, settings.app_port), flush=True)

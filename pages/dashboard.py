@@ -12,7 +12,7 @@ from core.dashboard.views import drill_down_query, entity_freshness, kpi_tiles
 from core.store.analytical import StoreNotPublished
 from ui import charts, context
 from ui.dashboard_filters import sidebar_filters
-from ui.navigation import drill_down
+from ui.navigation import INVOICE_PAGE, drill_down
 
 scope = context.require(Action.VIEW_DASHBOARD)
 paths = context.paths()
@@ -129,7 +129,7 @@ else:
     rows = picked.selection.rows if picked and picked.selection else []
     if rows:
         r = board.gap_rows[rows[0]]
-        drill_down(drill_down_query(filters, gap=True, search=r.invoice_number or ""), f"la facture {r.invoice_number}")
+        st.switch_page(INVOICE_PAGE, query_params={"entite": r.entity_id, "facture": str(r.invoice_id)})
     drill_down(drill_down_query(filters, gap=True), "toutes les factures de l'écart", button=True)
 
 st.subheader(f"Balance âgée ({tax})")

@@ -22,6 +22,7 @@ from ui.navigation import HOME
 _PATHS = "encours.paths"
 _TODAY = "encours.today"
 _SCOPE = "encours.scope"
+_GRACE = "encours.promise_grace_days"
 
 
 def start(settings: Settings) -> StorePaths:
@@ -29,6 +30,7 @@ def start(settings: Settings) -> StorePaths:
     paths = StorePaths(settings.data_dir)
     st.session_state[_PATHS] = paths
     st.session_state[_TODAY] = formatting.paris_today()
+    st.session_state[_GRACE] = settings.promise_grace_days
     return paths
 
 
@@ -78,4 +80,11 @@ def paths() -> StorePaths:
 def today() -> date:
     value = st.session_state[_TODAY]
     assert isinstance(value, date)
+    return value
+
+
+def promise_grace_days() -> int:
+    """ENCOURS_PROMISE_GRACE_DAYS, as app.py read it for this run."""
+    value = st.session_state.get(_GRACE, 3)
+    assert isinstance(value, int)
     return value

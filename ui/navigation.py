@@ -25,6 +25,8 @@ class PageSpec:
     url_path: str
     action: Action
     """What the permission table must allow for the page to be in the user's menu (and to open)."""
+    in_menu: bool = True
+    """False for pages reached only from links (an invoice, a customer): never listed in the menu."""
 
 
 PAGES = (
@@ -34,7 +36,13 @@ PAGES = (
     PageSpec("pages/customers.py", "Clients", "👥", "clients", Action.VIEW_LISTS),
     PageSpec("pages/organisation.py", "Organisation", "🏢", "organisation", Action.MANAGE_ORGANISATION),
     PageSpec("pages/export_log.py", "Journal des exports", "📜", "journal-des-exports", Action.VIEW_AUDIT),
+    PageSpec("pages/promises.py", "Promesses non tenues", "🤝", "promesses-non-tenues", Action.VIEW_LISTS),
+    PageSpec("pages/invoice.py", "Facture", "🧾", "facture", Action.VIEW_LISTS, in_menu=False),
+    PageSpec("pages/customer.py", "Client", "👤", "client-fiche", Action.VIEW_LISTS, in_menu=False),
+    PageSpec("pages/outbox.py", "Boîte d'envoi (démo)", "📬", "boite-d-envoi", Action.SEND_MANUAL_REMINDER),
 )
+INVOICE_PAGE = "pages/invoice.py"
+CUSTOMER_PAGE = "pages/customer.py"
 HOME = PAGES[0]
 DASHBOARD = PAGES[1]
 INVOICE_LIST = "pages/invoices.py"
@@ -70,7 +78,7 @@ def navigation(user: Scope | None) -> StreamlitPage:
     pages = [
         st.Page(
             p.script, title=p.title, icon=p.icon, url_path=p.url_path,
-            visibility="visible" if user is not None and user.allows(p.action) else "hidden",
+            visibility="visible" if p.in_menu and user is not None and user.allows(p.action) else "hidden",
         )
         for p in PAGES
     ]  # fmt: skip

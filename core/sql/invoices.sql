@@ -67,7 +67,9 @@ SELECT s.entity_id,
             ELSE 0 END                                          AS days_late,
        CASE WHEN s.status IN ('not_due', 'overdue') AND coalesce(s.agreement_date, s.due_date) < encours_today()
             THEN encours_today() - coalesce(s.agreement_date, s.due_date) ELSE 0 END AS days_past_expected,
-       coalesce(s.internal_status, 'issued')                    AS internal_status,
+       -- collected is Pennylane's word (the invoice is paid), never a collector's
+       CASE WHEN s.status = 'paid' THEN 'collected'
+            ELSE coalesce(s.internal_status, 'issued') END      AS internal_status,
        s.pennylane_status,
        s.is_credit_note,
        s.credited_invoice_id,

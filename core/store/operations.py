@@ -202,6 +202,10 @@ _TYPES: dict[str, pa.DataType] = {
     "is_primary": pa.bool_(),
     "active": pa.bool_(),
     "agreement_date": pa.date32(),
+    "dispute_expected_end": pa.date32(),
+    "on_hold_until": pa.date32(),
+    "legal_date": pa.date32(),
+    "version": pa.int64(),
     "updated_at": pa.timestamp("us", tz="UTC"),
 }
 

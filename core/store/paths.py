@@ -39,6 +39,11 @@ class StorePaths:
     def demo_dir(self) -> Path:
         return self.data_dir / "demo"
 
+    @property
+    def maildir(self) -> Path:
+        """The embedded SMTP server's mailbox (a maildir): every message the demo sends, as received."""
+        return self.data_dir / "maildir"
+
     def ensure(self) -> StorePaths:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         return self

@@ -1,6 +1,8 @@
 """`make run` on an empty data directory: demo company generated and loaded, app served,
 home page showing the demo data in a real browser — and deep links go through app.py."""
 
+import smtplib
+
 import pytest
 
 from tests.browser.conftest import try_as
@@ -11,7 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def test_make_run_serves_the_home_page_with_demo_data(tmp_path, page):
     port = free_port()
+    smtp_port = free_port()
     env = {
+        "ENCOURS_SMTP_PORT": str(smtp_port),  # the embedded SMTP server make run starts (no ENCOURS_SMTP_HOST)
+        "ENCOURS_SMTP_HOST": "",
         "ENCOURS_DATA_DIR": str(tmp_path / "data"),
         "ENCOURS_APP_PORT": str(port),
         "ENCOURS_DEMO_API_PORT": str(free_port()),
@@ -36,6 +41,8 @@ def test_make_run_serves_the_home_page_with_demo_data(tmp_path, page):
             pytest.fail("the home page never showed the demo entities")
         page.get_by_text("Données au").first.wait_for(timeout=10_000)
         page.get_by_text("Encours").first.wait_for(timeout=10_000)
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:  # the embedded mail server answers
+            assert smtp.noop()[0] == 250
 
         # a deep link to a page still runs app.py first (signed-in frame, freshness), and the
         # reload keeps the session (its cookie)

@@ -60,3 +60,38 @@ def test_publish_thresholds_are_percentages_with_a_one_percent_default(tmp_path)
     assert set_.max_rejected_share == 0.025 and set_.max_gap_share == 0.0
     with pytest.raises(ConfigError, match="ENCOURS_MAX_GAPS_PERCENT"):
         load_settings(env={"ENCOURS_MAX_GAPS_PERCENT": "beaucoup"}, root=tmp_path)
+
+
+def test_no_smtp_host_means_the_embedded_server(tmp_path):
+    mail = load_settings(env={}, root=tmp_path).mail
+    assert mail.embedded and (mail.host, mail.smtp_port, mail.security) == ("127.0.0.1", 8025, "none")
+    assert mail.mail_from == "relances@encours.example"
+
+
+def test_a_real_smtp_server_defaults_to_starttls_on_587_and_hides_its_password(tmp_path):
+    env = {
+        "ENCOURS_SMTP_HOST": "smtp.example.com",
+        "ENCOURS_SMTP_USER": "relances",
+        "ENCOURS_SMTP_PASSWORD": "pa55word",
+        "ENCOURS_MAIL_FROM": "relances@verdier.example",
+    }
+    settings = load_settings(env=env, root=tmp_path)
+    mail = settings.mail
+    assert not mail.embedded and (mail.host, mail.smtp_port, mail.security) == ("smtp.example.com", 587, "starttls")
+    assert mail.password is not None and mail.password.reveal() == "pa55word"
+    assert "pa55word" not in repr(settings) and "pa55word" not in str(mail)
+    tls = load_settings(env={**env, "ENCOURS_SMTP_SECURITY": "TLS"}, root=tmp_path).mail
+    assert (tls.security, tls.smtp_port) == ("tls", 465)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ENCOURS_SMTP_SECURITY": "ssl"}, "ENCOURS_SMTP_SECURITY doit valoir none, starttls ou tls"),
+        ({"ENCOURS_SMTP_HOST": "smtp.example.com"}, "ENCOURS_MAIL_FROM"),
+        ({"ENCOURS_SMTP_PORT": "x"}, "ENCOURS_SMTP_PORT doit être un nombre entier"),
+    ],
+)
+def test_bad_smtp_settings_are_named(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env=env, root=tmp_path)

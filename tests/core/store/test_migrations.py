@@ -56,10 +56,18 @@ def test_a_store_of_the_previous_version_migrates_with_nothing_lost(tmp_path):
         runs = operations.latest_sync_runs(ops)
     after = _dump(paths.operations)
     assert after["sync_runs"] == [(*row, None) for row in before["sync_runs"]]  # a new column, empty
-    assert {k: v for k, v in after.items() if k in before and k not in ("sync_runs", "ops_revision")} == {
-        k: v for k, v in before.items() if k not in ("sync_runs", "ops_revision")
+    # 0007 widened invoice_followups: the old columns come first, unchanged; the new ones start empty
+    # (customer_id … legal_date) and every existing row is version 1.
+    assert after["invoice_followups"] == [
+        (*row, None, None, None, None, None, 1) for row in before["invoice_followups"]
+    ]
+    kept = ("sync_runs", "ops_revision", "invoice_followups")
+    assert {k: v for k, v in after.items() if k in before and k not in kept} == {
+        k: v for k, v in before.items() if k not in kept
     }
-    assert all(not after[k] for k in after.keys() - before.keys())  # tables added later start empty
+    seeded = {"dispute_reasons"}  # reference lists a migration fills
+    assert all(not after[k] for k in after.keys() - before.keys() - seeded)  # tables added later start empty
+    assert after["dispute_reasons"]
     assert after["ops_revision"][0][1] >= 41
     assert runs[0]["last_success_at"] == "2026-11-20T09:01:00+01:00"
 
