@@ -13,6 +13,7 @@ import streamlit as st
 from core import formatting
 from core.lists.customers import CustomerPage
 from core.lists.invoices import InvoiceDetail, InvoicePage
+from ui.navigation import CUSTOMER_PAGE, INVOICE_PAGE, PAGES
 
 MONEY = "euro"
 """Streamlit formats it with the browser's locale: `1 234,56 €` in a French browser."""
@@ -28,6 +29,12 @@ def grid_key(prefix: str, filters: Any, page: int) -> str:
 
 def _customer_link(entity_id: str, customer_id: int) -> str:
     return "factures?" + urlencode({"client": f"{entity_id}:{customer_id}"})
+
+
+def _customer_card(entity_id: str, customer_id: int) -> str:
+    """The customer's page of the collectors' workspace (pages/customer.py)."""
+    url_path = next(p.url_path for p in PAGES if p.script == CUSTOMER_PAGE)
+    return url_path + "?" + urlencode({"entite": entity_id, "client": customer_id})
 
 
 def invoice_grid(page: InvoicePage) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -84,6 +91,7 @@ def customer_grid(page: CustomerPage) -> tuple[list[dict[str, Any]], dict[str, A
             "dernier_paiement": r.last_payment_date,
             "dso": r.dso_label,
             "lien": _customer_link(r.entity_id, r.customer_id),
+            "fiche": _customer_card(r.entity_id, r.customer_id),
         }
         for r in page.rows
     ]
@@ -102,6 +110,7 @@ def customer_grid(page: CustomerPage) -> tuple[list[dict[str, Any]], dict[str, A
             "DSO", help="Jours de ventes des trois derniers mois couverts par l'encours (méthode countback)."
         ),
         "lien": st.column_config.LinkColumn("Factures", display_text="Voir ses factures"),
+        "fiche": st.column_config.LinkColumn("Fiche", display_text="Ouvrir la fiche"),
     }
     return rows, config
 
@@ -116,6 +125,10 @@ def invoice_panel(detail: InvoiceDetail) -> None:
     with st.container(border=True, key="inv.detail"):
         st.subheader(f"Facture {d['invoice_number'] or d['invoice_id']}")
         st.caption(d["label"] or "")
+        st.page_link(
+            INVOICE_PAGE, label="Ouvrir la fiche de recouvrement de la facture", icon="🧾",
+            query_params={"entite": d["entity_id"], "facture": str(d["invoice_id"])},
+        )  # fmt: skip
         left, middle, right = st.columns(3)
         with left:
             st.markdown("**Pennylane**")

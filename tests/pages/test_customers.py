@@ -46,6 +46,7 @@ def test_filters_in_the_url_set_the_widgets_and_the_totals(book, monkeypatch):
     grid = at.dataframe[0].value
     assert list(grid["client"]) == sorted(grid["client"])
     assert set(grid["lien"]) <= {"factures?client=alpha%3A1", "factures?client=alpha%3A2"}
+    assert set(grid["fiche"]) <= {"client-fiche?entite=alpha&client=1", "client-fiche?entite=alpha&client=2"}
 
 
 def test_a_widget_change_updates_the_figures_and_the_url(book, monkeypatch):

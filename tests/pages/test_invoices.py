@@ -106,6 +106,9 @@ def test_selecting_a_row_opens_the_invoice_s_detail(book, monkeypatch):
     assert any(s.value == f"Facture {first['numero']}" for s in at.subheader)
     text = " ".join(m.value for m in at.markdown)
     assert "Transports Morel" in text and "Montant ouvert" in text and "Date d'accord" in text
+    [link] = at.get("page_link")
+    assert link.proto.label == "Ouvrir la fiche de recouvrement de la facture"
+    assert "facture" in link.proto.page and "entite=alpha" in link.proto.query_string
 
 
 def test_a_sales_rep_sees_only_their_portfolio_whatever_the_url(book, monkeypatch):
