@@ -31,7 +31,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def lists_benchmark(paths: StorePaths, today: date, rounds: int = 10) -> dict[str, Any]:
+def lists_benchmark(paths: StorePaths, today: date, rounds: int = 20) -> dict[str, Any]:
     """Each filter `rounds` times, through core.lists.invoices.query_page (no cache): wall time of
     the read session, the totals query and the LIMITed page query together."""
     timings: dict[str, list[float]] = {name: [] for name in TYPICAL_FILTERS}
