@@ -47,8 +47,9 @@ INTERNAL_STATUS_LABELS = {
 }
 
 # The customers the view covers: the user's scope (scoped_customers), then the filters, kept
-# in a temporary table of the session for the queries below. Lists are bound as VARCHAR[];
-# an empty list means "no filter on this".
+# in a temporary table of the session for the queries below. An account manager is the
+# customer's primary one, as in the invoice list and the gap's groups; "-" stands for none.
+# Lists are bound as VARCHAR[]; an empty list means "no filter on this".
 SELECTED_SQL = """
 CREATE OR REPLACE TEMP TABLE selected AS
 WITH primary_managers AS (
@@ -69,10 +70,8 @@ LEFT JOIN customer_accounts AS a USING (entity_id, customer_id)
 LEFT JOIN agencies AS ag ON ag.agency_id = a.agency_id
 LEFT JOIN primary_managers AS pm USING (entity_id, customer_id)
 WHERE (len($entities::VARCHAR[]) = 0 OR list_contains($entities::VARCHAR[], k.entity_id))
-  AND (len($agencies::VARCHAR[]) = 0 OR list_contains($agencies::VARCHAR[], a.agency_id))
-  AND (len($managers::VARCHAR[]) = 0
-       OR (k.entity_id, k.customer_id) IN (SELECT (entity_id, customer_id) FROM customer_managers
-                                           WHERE list_contains($managers::VARCHAR[], lower(email))))
+  AND (len($agencies::VARCHAR[]) = 0 OR list_contains($agencies::VARCHAR[], coalesce(a.agency_id, '-')))
+  AND (len($managers::VARCHAR[]) = 0 OR list_contains($managers::VARCHAR[], lower(coalesce(pm.manager_email, '-'))))
   AND (len($customers::VARCHAR[]) = 0
        OR list_contains($customers::VARCHAR[], k.entity_id || ':' || CAST(k.customer_id AS VARCHAR)))
 """

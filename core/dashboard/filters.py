@@ -37,7 +37,7 @@ class DashboardFilters:
     entities: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     managers: tuple[str, ...] = ()
-    """Account managers' e-mails: a customer matches when any of its managers is one of them."""
+    """Account managers' e-mails: a customer matches when one of them is its primary manager."""
     customers: tuple[str, ...] = ()
     """`entity_id:customer_id` keys."""
     without_tax: bool = False

@@ -21,6 +21,7 @@ SELECT DISTINCT lower(m.email) AS email, coalesce(u.full_name, m.email) AS name
 FROM customer_managers AS m
 SEMI JOIN scoped_customer_keys AS k USING (entity_id, customer_id)
 LEFT JOIN users AS u ON lower(u.email) = lower(m.email)
+WHERE m.is_primary
 ORDER BY name
 """
 _SEARCH = """

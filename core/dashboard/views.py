@@ -12,6 +12,7 @@ from core import formatting
 from core.dashboard.figures import Kpis
 from core.dashboard.filters import DashboardFilters
 from core.home import entity_summaries
+from core.lists.filters import NONE
 from core.metrics.dso import CAP_DAYS_LABEL
 from core.scope import Scope
 from core.store.paths import StorePaths
@@ -123,9 +124,9 @@ def drill_down_query(
         if values:
             query[name] = list(values)
     if agence is not None:
-        query["agence"] = [agence]
+        query["agence"] = [agence or NONE]  # "": the customers without an agency
     if gestionnaire is not None:
-        query["gestionnaire"] = [gestionnaire]
+        query["gestionnaire"] = [gestionnaire or NONE]
     if expected_week is not None:
         query["attendu_du"] = [expected_week.isoformat()]
         query["attendu_au"] = [(expected_week + timedelta(days=6)).isoformat()]

@@ -87,8 +87,8 @@ def test_each_filter_changes_the_figures_and_the_address(monkeypatch, paths):
     assert _tile(at, "Encours") == _money("1250")
     assert _param(at, "agence") == ["lyon"]
     at.multiselect(key="dashboard.filter.agencies").set_value([]).run()
-    at.multiselect(key="dashboard.filter.managers").set_value(["rep.a@verdier.example"]).run()
-    assert _tile(at, "Encours") == _money("1350")
+    at.multiselect(key="dashboard.filter.managers").set_value(["rep.b@verdier.example"]).run()
+    assert _tile(at, "Encours") == _money("2350")  # customers 2 and 3, whose primary manager is Bob
     at.multiselect(key="dashboard.filter.managers").set_value([]).run()
     at.text_input(key="dashboard.filter.search").set_value("boulan").run()
     at.multiselect(key="dashboard.filter.customers").set_value(["alpha:1"]).run()

@@ -122,7 +122,7 @@ def _filtered(**kw) -> DashboardFilters:
     ("filters", "receivables", "customers"),
     [
         (_filtered(agencies=("lyon",)), D("1250.00"), 1),  # customer 3: 106 + 107 + 108
-        (_filtered(managers=("rep.a@verdier.example",)), D("1350.00"), 2),  # customers 1 and 2 (secondary)
+        (_filtered(managers=("rep.a@verdier.example",)), D("250.00"), 1),  # customer 1 (on 2 she is secondary)
         (_filtered(customers=("alpha:1",)), D("250.00"), 1),
         (_filtered(entities=("alpha",)), D("2600.00"), 3),
         (_filtered(entities=("beta",)), D("0.00"), 0),
