@@ -34,7 +34,6 @@ from core.lists.filters import (
 from core.lists.invoices import in_clause
 from core.metrics import dso
 from core.scope import Scope
-from core.store.analytical import StoreNotPublished
 from core.store.paths import StorePaths
 from core.store.reading import read_session
 
@@ -98,17 +97,6 @@ EXPORT_COLUMNS = (
     Column("dernier_paiement", "Dernier paiement", "date", 1.0),
     Column("dso", "DSO", "text", 0.8),
 )
-
-
-class SnapshotTooOld(StoreNotPublished):
-    """The published snapshot predates a definition the list needs (the DSO macro); the next
-    sync rebuilds it (core/store/schema.py, schema_version)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Les données publiées datent d'une version précédente d'Encours (sans le calcul du DSO) : "
-            "la prochaine synchronisation les met à jour."
-        )
 
 
 @dataclass(frozen=True)
@@ -205,8 +193,6 @@ def _filtered(condition: str) -> str:
 
 
 def _totals(con: duckdb.DuckDBPyConnection, condition: str, params: list[Any]) -> CustomerTotals:
-    if not con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'dso_countback'").fetchone()[0]:  # type: ignore[index]
-        raise SnapshotTooOld()
     sql = (
         "SELECT count(*), coalesce(sum(open_eur), 0), coalesce(sum(overdue_eur), 0) "  # noqa: S608
         "FROM (" + _filtered(condition) + ")"

@@ -30,8 +30,9 @@ import pyarrow as pa
 
 from core.scope import Scope
 from core.store import operations
-from core.store.analytical import open_snapshot
+from core.store.analytical import StoreNotPublished, open_snapshot, snapshot_version
 from core.store.paths import StorePaths
+from core.store.schema import DERIVED
 
 SCOPED_VIEWS = ("invoices", "customers", "cash_events")
 # Identifiers below come from these constants, never from input (hence the noqa: S608).
@@ -52,12 +53,44 @@ def read_session(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short read-only session for one request. `live=False` reads the snapshot's own copy."""
     with open_snapshot(paths) as con:
+        _check_derived(paths, con)
         con.execute("SET VARIABLE encours_today = ?", [today.isoformat()])
         if live:
             for name, table in live_organisation(paths).items():
                 con.register(name, table)  # shadows the snapshot's copy of the same name
         _apply_scope(con, scope)
         yield con
+
+
+class SnapshotTooOld(StoreNotPublished):
+    """The published snapshot was built by an older Encours: a view, table or macro this code reads
+    is missing. Every publish rebuilds them (core/store/schema.py DERIVED), so the next sync fixes it."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            "Les données publiées datent d'une version précédente d'Encours (il leur manque : "
+            + ", ".join(missing)
+            + ") : la prochaine synchronisation les met à jour."
+        )
+
+
+_DERIVED_SQL = """
+SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()
+UNION ALL SELECT function_name FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal
+"""
+_checked: set[tuple[StorePaths, str | None]] = set()
+
+
+def _check_derived(paths: StorePaths, con: duckdb.DuckDBPyConnection) -> None:
+    """SnapshotTooOld unless the snapshot holds every derived relation (checked once per snapshot)."""
+    key = (paths, snapshot_version(paths))
+    if key in _checked:
+        return
+    present = {row[0] for row in con.execute(_DERIVED_SQL).fetchall()}
+    missing = [name for name in DERIVED if name not in present]
+    if missing:
+        raise SnapshotTooOld(missing)
+    _checked.add(key)
 
 
 _live_cache: dict[StorePaths, tuple[int, dict[str, pa.Table]]] = {}

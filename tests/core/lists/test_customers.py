@@ -167,7 +167,7 @@ def test_the_export_is_the_whole_filtered_list_with_typed_values(book):
 def test_a_snapshot_published_before_the_dso_existed_says_so_in_french(tmp_path):
     import duckdb
 
-    from core.lists.customers import SnapshotTooOld
+    from core.store.reading import SnapshotTooOld
     from tests.support.invoice_book import invoice_book_store
 
     paths = invoice_book_store(tmp_path)
