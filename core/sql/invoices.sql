@@ -3,18 +3,7 @@
 -- how late it is as of encours_today(), a normalised status, and who looks after the customer.
 CREATE OR REPLACE VIEW invoices AS
 WITH amounts AS (
-    SELECT i.*,
-           CAST(coalesce(s.paid_eur, 0) AS DECIMAL(18, 2))      AS paid_amount_eur,
-           CAST(coalesce(s.credited_eur, 0) AS DECIMAL(18, 2))  AS credited_amount_eur,
-           s.last_payment_date,
-           CASE
-               WHEN i.draft OR i.is_credit_note THEN CAST(0 AS DECIMAL(18, 2))
-               ELSE CAST(greatest(coalesce(i.remaining_amount_eur,
-                                           i.amount_eur - coalesce(s.paid_eur, 0) - coalesce(s.credited_eur, 0)),
-                                  0) AS DECIMAL(18, 2))
-           END                                                  AS open_amount_eur
-    FROM pennylane_customer_invoices AS i
-    LEFT JOIN invoice_settlements AS s USING (entity_id, invoice_id)
+    SELECT * FROM invoice_facts
 ),
 statused AS (
     SELECT a.*,

@@ -30,6 +30,7 @@ DERIVED = (
     "dso_countback",
     "payment_allocations",
     "invoice_settlements",
+    "invoice_facts",
     "ingest_gaps",
     "customers",
     "invoices",
