@@ -32,6 +32,7 @@ from core.lists.filters import (
     like_pattern,
 )
 from core.lists.invoices import in_clause
+from core.lists.paging import Paging
 from core.metrics import dso
 from core.scope import Scope
 from core.store.paths import StorePaths
@@ -141,19 +142,11 @@ class CustomerTotals:
 
 
 @dataclass(frozen=True)
-class CustomerPage:
+class CustomerPage(Paging):
     rows: tuple[CustomerRow, ...]
     totals: CustomerTotals
     page: int
     page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.totals.count / self.page_size))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.rows else 0
 
 
 def where(filters: CustomerFilters) -> tuple[str, list[Any]]:

@@ -33,6 +33,7 @@ from core.lists.filters import (
     folded,
     like_pattern,
 )
+from core.lists.paging import Paging
 from core.scope import Scope
 from core.store.paths import StorePaths
 from core.store.reading import read_session
@@ -124,21 +125,12 @@ class InvoiceTotals:
 
 
 @dataclass(frozen=True)
-class InvoicePage:
+class InvoicePage(Paging):
     rows: tuple[InvoiceRow, ...]
     totals: InvoiceTotals
     page: int
     """1-based; a page past the end is brought back to the last one."""
     page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.totals.count / self.page_size))
-
-    @property
-    def first(self) -> int:
-        """Number of the first row shown (1-based), 0 when there is none."""
-        return (self.page - 1) * self.page_size + 1 if self.rows else 0
 
 
 def in_clause(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
