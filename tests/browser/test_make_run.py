@@ -39,7 +39,7 @@ def test_make_run_serves_the_home_page_with_demo_data(tmp_path, page):
                 continue
         else:
             pytest.fail("the home page never showed the demo entities")
-        page.get_by_text("Données au").first.wait_for(timeout=10_000)
+        page.get_by_text("Données au").first.wait_for(timeout=30_000)  # the sidebar's freshness, drawn last
         page.get_by_text("Encours").first.wait_for(timeout=10_000)
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:  # the embedded mail server answers
             assert smtp.noop()[0] == 250
