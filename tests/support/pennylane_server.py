@@ -14,10 +14,11 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pennylane_local import Dataset, Faults, Quirks, ServerState, ServerStats, ServerThread, create_app, load_data
 
@@ -57,11 +58,32 @@ def serve(
     now: Callable[[], datetime] | None = None,
     quirks: Quirks | None = None,
 ) -> Iterator[ServerHandle]:
-    """The local server on a free 127.0.0.1 port in a background thread, stopped on exit."""
-    datasets = load_data(datasets_or_dir) if isinstance(datasets_or_dir, (str, Path)) else datasets_or_dir
+    """The local server on a free 127.0.0.1 port in a background thread, stopped on exit.
+
+    A demo directory is served on a clock that starts after its last generated event: the demo
+    spreads the day's activity over office hours, and a test on the real clock would see events
+    appear between two syncs run seconds apart (CI failed so at 15:46 Paris)."""
+    if isinstance(datasets_or_dir, (str, Path)):
+        datasets = load_data(datasets_or_dir)
+        now = now or after_demo_day(Path(datasets_or_dir))
+    else:
+        datasets = datasets_or_dir
     app = create_app(datasets, rate_limit=rate_limit, now=now, quirks=quirks)
     with ServerThread(app) as server:
         yield ServerHandle(server.base_url, server.root_url, app.state.pennylane)
+
+
+def after_demo_day(demo_dir: Path) -> Callable[[], datetime]:
+    """The real clock, moved on (never back) to just after the demo's last office hour of its ``today``."""
+    manifest = demo_dir / "manifest.json"
+    if not manifest.exists():
+        manifest = demo_dir.parent / "manifest.json"  # one entity's directory
+    if not manifest.exists():
+        return lambda: datetime.now(UTC)
+    today = date.fromisoformat(json.loads(manifest.read_text(encoding="utf-8"))["today"])
+    settled = datetime.combine(today, time(19, 0), tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
+    ahead = max(timedelta(0), settled - datetime.now(UTC))
+    return lambda: datetime.now(UTC) + ahead
 
 
 # -- sample data ---------------------------------------------------------------
