@@ -39,6 +39,7 @@ from core.store.paths import StorePaths
 from core.store.reading import read_session
 
 PAGE_SIZE = 50
+_SEPARATOR = "\x1f"  # between number and label in `search_text`
 EXPORT_BATCH = 5_000
 
 SORT_COLUMNS: dict[str, str] = {
@@ -201,21 +202,25 @@ def where(filters: InvoiceFilters, named: dict[str, list[int]] | None = None) ->
         add("status IN ('not_due', 'overdue') AND days_past_expected > 0 AND internal_status <> 'disputed'")
     if filters.search:
         # Customer names compare without case nor accents (on the customers: a few thousand rows);
-        # numbers and labels without case (stripping accents from a million labels costs ~0.4 s).
-        text = like_pattern(filters.search.lower())
+        # numbers and labels without case, on `search_text`, lower-cased once per sync (stripping
+        # accents from a million labels costs ~0.4 s). A search holding U+001F, the separator,
+        # matches no number or label (it would otherwise span the two).
+        own, text = (
+            ("search_text LIKE ? ESCAPE '\\'", [like_pattern(filters.search.lower())])
+            if _SEPARATOR not in filters.search
+            else ("false", [])
+        )
         if named is None:
             add(
-                "((entity_id, customer_id) IN (SELECT entity_id, customer_id FROM scoped_customers "
-                "WHERE strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\') "
-                "OR lower(invoice_number) LIKE ? ESCAPE '\\' OR lower(label) LIKE ? ESCAPE '\\')",
-                like_pattern(folded(filters.search)), text, text,
+                "((entity_id, customer_id) IN (SELECT entity_id, customer_id FROM scoped_customers "  # noqa: S608
+                "WHERE strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\') OR " + own + ")",
+                like_pattern(folded(filters.search)), *text,
             )  # fmt: skip
         else:  # the same, with the customers already found: every term is on the invoices' own columns
             by_entity = sorted(named.items())
             add(
-                "(lower(invoice_number) LIKE ? ESCAPE '\\' OR lower(label) LIKE ? ESCAPE '\\'"
-                + "".join(" OR (entity_id = ? AND list_contains(?, customer_id))" for _ in by_entity) + ")",
-                text, text, *(v for entity, ids in by_entity for v in (entity, ids)),
+                "(" + own + "".join(" OR (entity_id = ? AND list_contains(?, customer_id))" for _ in by_entity) + ")",
+                *text, *(v for entity, ids in by_entity for v in (entity, ids)),
             )  # fmt: skip
     return (" AND ".join(clauses) or "true"), params
 

@@ -10,6 +10,7 @@ WITH managers AS (
     GROUP BY ALL
 )
 SELECT c.entity_id,
+       k.customer_key,               -- an integer per customer, renumbered at every publish: for joins, not for keeping
        e.name                        AS entity_name,
        c.customer_id,
        c.name                        AS customer_name,
@@ -25,6 +26,7 @@ SELECT c.entity_id,
        mg.primary_manager_name,
        coalesce(mg.account_manager_emails, [])::VARCHAR[] AS account_manager_emails
 FROM pennylane_customers AS c
+JOIN dashboard_customers AS k ON k.entity_id = c.entity_id AND k.customer_id = c.customer_id
 LEFT JOIN entities AS e ON e.entity_id = c.entity_id
 LEFT JOIN customer_accounts AS a ON a.entity_id = c.entity_id AND a.customer_id = c.customer_id
 LEFT JOIN agencies AS ag ON ag.agency_id = a.agency_id

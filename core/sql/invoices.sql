@@ -63,6 +63,7 @@ SELECT s.entity_id,
        s.is_credit_note,
        s.credited_invoice_id,
        s.e_invoicing_status,
-       s.updated_at
+       s.updated_at,
+       s.search_text
 FROM statused AS s
-LEFT JOIN customers AS c USING (entity_id, customer_id);
+LEFT JOIN customers AS c ON c.customer_key = s.customer_key;
