@@ -21,7 +21,8 @@ Rules (issue 12 item 2):
   amount is above the customer's total open; a customer without a plan; a customer away
   (out-of-office until a date still ahead or today): postponed, not lost.
 - One DueReminder per customer, listing every invoice with a level due now, each at its own
-  level; the message takes its level from the most overdue invoice.
+  level; the message takes its level from the most overdue invoice, and waits for a person's
+  validation when any of its lines' levels needs one.
 """
 
 from __future__ import annotations
