@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from core.mail.message import header_text
 
@@ -31,8 +32,10 @@ def language_of(billing_language: str | None) -> str:
 
 
 @functools.cache
-def environment() -> Environment:
-    return Environment(
+def environment() -> SandboxedEnvironment:
+    """The one environment every e-mail is rendered in. Sandboxed: the automatic reminders'
+    templates are written by an admin in the app (core/reminders/render.py renders them here)."""
+    return SandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "xml"]),  # the .txt templates are plain text
         undefined=StrictUndefined,

@@ -20,6 +20,7 @@ class ReminderLine:
     amount_due: Decimal  # open amount net of payments and credit notes, euros
     due_date: date
     days_late: int  # negative before the due date
+    issue_date: date | None = None  # shown in the message; None when Pennylane has none
 
 
 @dataclass(frozen=True)
