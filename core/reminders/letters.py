@@ -508,7 +508,7 @@ def layout(letter: Letter) -> list[_Page]:
 def _draw(canvas: Canvas, letter: Letter, pages: Sequence[_Page]) -> None:
     words = WORDS[letter.language]
     footer = _font(FOOTER_SIZE)
-    left_text = _fit(footer, _winansi(f"{letter.sender.name} · {words['reference']}{letter.reference}"), USABLE * 0.7)
+    left_text = _fit(footer, _winansi(f"{words['reference']}{letter.reference} · {letter.sender.name}"), USABLE * 0.7)
     for n, page in enumerate(pages, start=1):
         for op in page.ops:
             if isinstance(op, _Text):
