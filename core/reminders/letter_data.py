@@ -1,0 +1,112 @@
+"""The printable letter of a queued reminder: a plan's letter level, or the letter that follows
+an e-mail that bounced. What the reminder says (subject, body, language, the invoices and the
+balance each is reminded for) comes from the operational store, as it was decided and queued;
+who it goes to and the invoices' numbers, dates and amounts come from the published snapshot.
+
+The snapshot holds no postal address for customers nor entities (the ingestion keeps only the
+customer's country): the recipient's address lines are its country when it is not France, and
+the caller passes the sender's own address, place and contact line. Penalties are computed
+elsewhere (core/reminders/penalties.py) and passed in as a ready `PenaltyBlock`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from core import formatting
+from core.reminders.letters import Letter, LetterInvoice, Party, PenaltyBlock
+from core.scope import everything
+from core.store import operations
+from core.store.paths import StorePaths
+from core.store.reading import read_session
+
+_QUEUE = """
+SELECT q.entity_id, q.customer_id, q.code, q.language, q.subject, q.body, l.tone
+FROM reminder_queue AS q
+LEFT JOIN reminder_plan_levels AS l ON l.plan_id = q.plan_id AND l.code = q.code
+WHERE q.queue_id = ?
+"""
+_QUEUE_INVOICES = """
+SELECT invoice_id, amount_due, days_late FROM reminder_queue_invoices WHERE queue_id = ?
+"""
+_CUSTOMER = """
+SELECT customer_name, country_alpha2 FROM scoped_customers WHERE entity_id = ? AND customer_id = ?
+"""
+_ENTITY = "SELECT name, reg_no FROM scoped_entities WHERE entity_id = ?"
+_INVOICES = """
+SELECT invoice_id, invoice_number, issue_date, due_date, amount_eur
+FROM scoped_invoices
+WHERE entity_id = ? AND list_contains(?::BIGINT[], invoice_id)
+"""
+
+COUNTRIES = {"GB": "ROYAUME-UNI", "DE": "ALLEMAGNE", "BE": "BELGIQUE", "ES": "ESPAGNE", "IT": "ITALIE"}
+"""Country lines of a foreign address (La Poste asks for the country in capitals, in French)."""
+
+REGISTERED_TONES = frozenset({"formal_notice"})
+"""Levels whose letter goes registered, with acknowledgement of receipt."""
+
+
+class QueueRowNotFound(LookupError):
+    """No reminder with that queue id."""
+
+
+def reference(queue_id: int) -> str:
+    """The letter's reference: the queued reminder it prints."""
+    return f"REL-{queue_id:06d}"
+
+
+def letter_for_queue_row(
+    paths: StorePaths,
+    queue_id: int,
+    *,
+    now: datetime,
+    penalty: PenaltyBlock | None = None,
+    sender_address: tuple[str, ...] = (),
+    sender_contact: str | None = None,
+    place: str = "",
+) -> Letter:
+    """The letter of reminder `queue_id`, dated `now` (Paris). Raises QueueRowNotFound."""
+    with operations.session(paths) as ops:
+        row = ops.execute(_QUEUE, (queue_id,)).fetchone()
+        if row is None:
+            raise QueueRowNotFound(f"Relance n° {queue_id} introuvable.")
+        queued = ops.execute(_QUEUE_INVOICES, (queue_id,)).fetchall()
+    entity_id, customer_id, _code, language, subject, body, tone = row
+    today = now.astimezone(formatting.PARIS).date()
+    wanted = [int(r[0]) for r in queued]
+    with read_session(paths, everything(), today=today) as con:
+        customer = con.execute(_CUSTOMER, [entity_id, customer_id]).fetchone()
+        entity = con.execute(_ENTITY, [entity_id]).fetchone()
+        facts = {int(r[0]): r for r in con.execute(_INVOICES, [entity_id, wanted]).fetchall()}
+    invoices = []
+    for invoice_id, amount_due, days_late in queued:
+        fact = facts.get(int(invoice_id))
+        number, issued, due, amount = (fact[1], fact[2], fact[3], fact[4]) if fact else (None, None, None, None)
+        invoices.append(
+            LetterInvoice(
+                number=str(number or invoice_id),
+                issue_date=issued,
+                due_date=due,
+                amount=Decimal(amount) if amount is not None else None,
+                amount_due=Decimal(amount_due),
+                days_late=int(days_late),
+            )
+        )
+    invoices.sort(key=lambda i: (i.due_date is None, i.due_date, i.number))
+    name, country = customer if customer else (None, None)
+    entity_name, reg_no = entity if entity else (entity_id, None)
+    country_line = COUNTRIES.get(country or "", country) if country and country != "FR" else None
+    return Letter(
+        sender=Party(name=entity_name, address_lines=sender_address, siren=reg_no or None, contact=sender_contact),
+        recipient=Party(name=name or str(customer_id), address_lines=(country_line,) if country_line else ()),
+        place=place,
+        date=today,
+        reference=reference(queue_id),
+        subject=subject,
+        body=body,
+        invoices=tuple(invoices),
+        penalty=penalty,
+        registered=tone in REGISTERED_TONES,
+        language=language,
+    )
