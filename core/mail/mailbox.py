@@ -14,7 +14,6 @@ import email
 import imaplib
 import logging
 import mailbox
-import re
 import sqlite3
 import ssl
 from collections.abc import Callable, Iterator
