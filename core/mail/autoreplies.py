@@ -122,7 +122,8 @@ def reply_date(msg: EmailMessage) -> date | None:
 
 def body_text(msg: EmailMessage) -> str:
     """The plain text of the reply (the HTML part stripped of its tags when there is no plain one)."""
-    plain, html = [], []
+    plain: list[str] = []
+    html: list[str] = []
     for part in msg.walk():
         if part.get_content_maintype() != "text" or part.get_filename():
             continue

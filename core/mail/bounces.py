@@ -124,6 +124,8 @@ def _from_report(report: Message, subject: str) -> tuple[str, tuple[str, ...], s
     hard: list[tuple[str, str | None]] = []
     soft: list[tuple[str, str | None]] = []
     for block in blocks[1:] if len(blocks) > 1 else blocks:
+        if not isinstance(block, Message):
+            continue
         action = str(block.get("Action", "")).strip().lower()
         if action in ("delivered", "relayed", "expanded"):
             continue
@@ -193,7 +195,8 @@ def _all_text(msg: Message, *, skip_original: bool = False) -> str:
         if ctype in ("message/rfc822", "message/delivery-status"):
             payload = part.get_payload()
             for sub in payload if isinstance(payload, list) else []:
-                out.extend(f"{k}: {v}" for k, v in sub.items())
+                if isinstance(sub, Message):
+                    out.extend(f"{k}: {v}" for k, v in sub.items())
             continue
         if part.get_content_maintype() != "text":
             continue

@@ -173,8 +173,9 @@ class ImapSource:
         typ, data = imap.uid("SEARCH", "ALL")
         if typ != "OK":
             raise MailboxError(f"Recherche refusée dans « {self.folder} » sur {self.host}.")
-        for uid in (data[0] or b"").split():
-            key = f"{self._validity}:{uid.decode()}"
+        for raw_uid in (data[0] or b"").split():
+            uid = raw_uid.decode()
+            key = f"{self._validity}:{uid}"
             if skip(key):
                 continue
             typ, fetched = imap.uid("FETCH", uid, "(UID BODY.PEEK[])")
