@@ -16,7 +16,7 @@ import pytest
 from core.mail import history
 from core.mail.drafts import draft_reminder
 from core.mail.local_server import build_dsn, open_maildir, serving
-from core.mail.mailbox import MaildirSource
+from core.mail.mailbox import ImapSource, MaildirSource
 from core.mail.manual import send_manual_reminder
 from core.mail.message import build_message, message_id
 from core.mail.smtp import SmtpServer, send
@@ -24,6 +24,7 @@ from core.mail.verp import return_path
 from core.reminders.followup import process_mailbox
 from core.store import operations
 from core.store.paths import StorePaths
+from tests.support.imap import dovecot
 from tests.support.mail import MAIL_FROM, TODAY, mail_store, scope, sender, smtp_server
 from tests.support.processes import free_port
 
@@ -197,3 +198,54 @@ def test_a_reply_from_the_customer_marks_the_message_replied(paths: StorePaths, 
     assert rows(paths, "SELECT delivery_status FROM messages WHERE message_id = ?", mid) == [("replied",)]
     # the reply's own date is kept, not the time the mailbox was read
     assert rows(paths, "SELECT received_at FROM mailbox_events") == [("2026-12-07T11:00:00+01:00",)]
+
+
+def test_bounces_and_replies_read_from_a_real_imap_server_once(paths: StorePaths, tmp_path: Path) -> None:
+    outbox, bounced = tmp_path / "outbox", tmp_path / "bounces"
+    port = free_port()
+    with serving(outbox, port=port, bounces=bounced, clock=lambda: SENT):
+        server = SmtpServer("127.0.0.1", port, timeout_s=10)
+        bounced_id, _ = send_automatic(paths, server, "compta@rebond.example")
+        away_id, _ = send_automatic(paths, server, "compta@absent.example")
+    with dovecot() as imap:
+        for _, _, msg in MaildirSource(bounced).read():
+            imap.append(msg.as_bytes())
+        source = ImapSource(imap.host, imap.port, imap.user, imap.password, "INBOX", "none")
+
+        report = process_mailbox(paths, source, now=LATER)
+
+        assert report.kinds == {"hard_bounce": 1, "auto_reply": 1} and len(report.letters) == 1
+        assert imap.seen_uids() == {1, 2}
+        assert sorted(rows(paths, "SELECT kind, message_id FROM mailbox_events")) == [
+            ("auto_reply", away_id),
+            ("hard_bounce", bounced_id),
+        ]
+        assert all(
+            key.startswith("imap:127.0.0.1/INBOX") for (key,) in rows(paths, "SELECT source FROM mailbox_events")
+        )
+        assert process_mailbox(paths, source, now=LATER).read == 0
+
+
+class CrashAfterFirst(MaildirSource):
+    """The process dies right after the first message's transaction committed."""
+
+    def mark_read(self, key: str) -> None:
+        raise KeyboardInterrupt("killed")
+
+
+def test_a_run_killed_midway_converges_on_the_next_run(paths: StorePaths, tmp_path: Path) -> None:
+    port = free_port()
+    with serving(tmp_path / "outbox", port=port, bounces=tmp_path / "bounces", clock=lambda: SENT):
+        server = SmtpServer("127.0.0.1", port, timeout_s=10)
+        send_automatic(paths, server, "a@rebond.example")
+        send_automatic(paths, server, "b@rebond.example")
+
+    with pytest.raises(KeyboardInterrupt):
+        process_mailbox(paths, CrashAfterFirst(tmp_path / "bounces"), now=LATER)
+    assert len(rows(paths, "SELECT * FROM mailbox_events")) == 1
+    report = process_mailbox(paths, MaildirSource(tmp_path / "bounces"), now=LATER)
+
+    assert report.read == 1
+    assert rows(paths, "SELECT COUNT(*) FROM mailbox_events") == [(2,)]
+    assert rows(paths, "SELECT COUNT(*) FROM reminder_queue WHERE channel = 'letter'") == [(2,)]
+    assert rows(paths, "SELECT COUNT(*) FROM invalid_addresses") == [(2,)]
