@@ -18,7 +18,7 @@ install: $(STAMP)
 run: install
 	$(PY) -m jobs.run
 
-## Headless Chromium for the browser tests, poppler-utils (pdftotext, pdftoppm) for the PDF export's (Debian's packages; installed once).
+## Headless Chromium for the browser tests, poppler-utils (pdftotext, pdftoppm) for the PDF export's, dovecot-imapd for the mailbox tests' IMAP server (Debian's packages; installed once).
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { echo "installing Debian's chromium for the browser tests"; \
@@ -26,6 +26,9 @@ browser:
 	@command -v pdftotext >/dev/null 2>&1 || \
 	  { echo "installing Debian's poppler-utils for the PDF export tests"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils) >/dev/null; }
+	@command -v dovecot >/dev/null 2>&1 || \
+	  { echo "installing Debian's dovecot-imapd for the mailbox (IMAP) tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd) >/dev/null; }
 
 lint: install
 	$(PY) -m ruff check app.py serve.py pages ui core jobs demo pennylane_local tests bench

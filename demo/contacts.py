@@ -3,11 +3,17 @@
 Every domain is under the reserved ``.example`` TLD so no demo reminder can ever reach a
 real mailbox. About 5 % of customers have no address and 3 % only or also a malformed one,
 because the reminder workflow has to cope with both.
+
+About one customer in 60 (picked from its name, so no other draw of the demo moves) has an
+address the embedded SMTP server plays as unlucky (core/mail/local_server.py): `@rebond.example`
+bounces, `@absent.example` answers that the person is away — the delivery loop of the automatic
+reminders, visible in `make run`.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 
 from demo.identifiers import slug
 
@@ -20,6 +26,9 @@ _PERSONAL_DOMAINS = ("mail.example", "courriel.example", "boite.example", "webma
 
 NO_EMAIL_SHARE = 0.05
 INVALID_EMAIL_SHARE = 0.03
+BOUNCE_DOMAIN = "rebond.example"  # the embedded SMTP server's BOUNCE_DOMAIN
+AWAY_DOMAIN = "absent.example"  # and its AWAY_DOMAIN
+DEMO_LOOP_EVERY = 120  # crc32(name) % 120: 0 bounces, 1 is away
 
 
 def _domain(name: str) -> str:
@@ -63,7 +72,17 @@ def draw_emails(rng: random.Random, customer_type: str, language: str, name: str
     emails = [f"{box}@{domain}"]
     if customer_type == "company" and rng.random() < 0.25:
         emails.append(f"{person}@{domain}")
+    unlucky = _unlucky_domain(name)
+    if unlucky:
+        local = box if customer_type == "individual" else f"{box}.{domain.removesuffix('.example')}"
+        return [f"{local}@{unlucky}"]
     return emails
+
+
+def _unlucky_domain(name: str) -> str | None:
+    """The demo's bouncing or away customers, chosen by name (the random draws stay as they were)."""
+    pick = zlib.crc32(name.encode("utf-8")) % DEMO_LOOP_EVERY
+    return BOUNCE_DOMAIN if pick == 0 else AWAY_DOMAIN if pick == 1 else None
 
 
 def draw_phone(rng: random.Random, language: str, customer_type: str) -> str:
