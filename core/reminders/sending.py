@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from email import policy
 from email.message import EmailMessage
@@ -39,8 +39,10 @@ from core.mail.verp import return_path
 from core.reminders.queue import Composed, QueueItem, read_item, stale_reason
 from core.reminders.settings import ReminderSettings, load_settings
 from core.reminders.window import in_window, next_opening
+from core.scope import Scope
 from core.store import operations
 from core.store.paths import StorePaths
+from core.store.reading import read_session
 
 log = logging.getLogger("encours.reminders.sending")
 
@@ -458,3 +460,55 @@ def _fail_interrupted(ctx: _Context, queue_id: int, mid: int | None) -> None:
 def next_send_at(now: datetime, settings: ReminderSettings) -> datetime:
     """When the next run may send (for the scheduler and the job's message)."""
     return next_opening(now, settings)
+
+
+# --- the stores' answers (what the job wires in) --------------------------------------------------
+
+BLOCKED_STATUSES = ("disputed", "legal", "collected")
+CLOSED_INVOICE_STATUSES = ("paid", "cancelled", "archived", "draft", "credit_note")
+SYSTEM_SCOPE = Scope(email=SYSTEM_SENDER, role="admin", full_name="Envoi automatique")
+
+
+def store_last_sync(paths: StorePaths) -> LastSync:
+    """`last_sync(entity_id)`: the end of its last successful synchronisation (sync_runs)."""
+
+    def last_sync(entity_id: str) -> datetime | None:
+        with operations.session(paths) as con:
+            row = con.execute(
+                "SELECT max(finished_at) FROM sync_runs WHERE entity_id = ? AND status = 'success'", (entity_id,)
+            ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    return last_sync
+
+
+def store_recheck(paths: StorePaths, *, today: date) -> Recheck:
+    """`recheck(entity_id, invoice_ids)`: each invoice's open amount as the last sync published it,
+    None when it is paid, cancelled, disputed, on hold (until its date), in litigation or collected
+    (the collectors' follow-ups are read live from the operational store)."""
+
+    def recheck(entity_id: str, invoice_ids: tuple[int, ...]) -> Mapping[int, Decimal | None]:
+        wanted = [int(i) for i in invoice_ids]
+        with read_session(paths, SYSTEM_SCOPE, today=today) as duck:
+            rows = duck.execute(
+                "SELECT invoice_id, open_amount_eur, status FROM scoped_invoices"
+                " WHERE entity_id = ? AND list_contains(?, invoice_id)",
+                [entity_id, wanted],
+            ).fetchall()
+        amounts: dict[int, Decimal | None] = {i: None for i in wanted}
+        for invoice_id, amount, status in rows:
+            open_amount = Decimal(str(amount or 0))
+            amounts[int(invoice_id)] = None if status in CLOSED_INVOICE_STATUSES or open_amount <= 0 else open_amount
+        with operations.session(paths) as con:
+            followups = con.execute(
+                "SELECT invoice_id, internal_status, on_hold_until FROM invoice_followups"
+                " WHERE entity_id = ? AND invoice_id IN (SELECT value FROM json_each(?))",
+                (entity_id, json.dumps(wanted)),
+            ).fetchall()
+        for invoice_id, status, on_hold_until in followups:
+            held = status == "on_hold" and (on_hold_until is None or date.fromisoformat(on_hold_until) > today)
+            if status in BLOCKED_STATUSES or held:
+                amounts[int(invoice_id)] = None
+        return amounts
+
+    return recheck
