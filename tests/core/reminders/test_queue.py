@@ -42,7 +42,9 @@ def due(customer_id: int, *lines: ReminderLine, validation: bool = False, channe
 
 def compose(reminder: DueReminder) -> Composed:
     listed = ", ".join(f"F-{x.invoice_id}" for x in reminder.lines)
-    return Composed(f"Relance {listed}", f"Total : {reminder.total_due} €", (f"client{reminder.customer_id}@ex.example",))
+    return Composed(
+        f"Relance {listed}", f"Total : {reminder.total_due} €", (f"client{reminder.customer_id}@ex.example",)
+    )
 
 
 @pytest.fixture
@@ -166,7 +168,9 @@ def test_edit_checks_addresses_and_keeps_the_text(paths):
         queue.edit(paths, COLLECTOR, q, subject="S", body="B", to=["compta@"], version=1, now=NOW)
     edited = queue.edit(paths, COLLECTOR, q, subject="Objet\r\nBcc: x@y.example", body="Bonjour", to=["a@b.example"],
                         cc=["c@b.example"], version=1, now=NOW)  # fmt: skip
-    assert edited.subject == "Objet Bcc: x@y.example" and edited.to == ("a@b.example",) and edited.cc == ("c@b.example",)
+    assert (
+        edited.subject == "Objet Bcc: x@y.example" and edited.to == ("a@b.example",) and edited.cc == ("c@b.example",)
+    )
     assert edited.state == "needs_validation" and edited.version == 2
 
 
