@@ -116,40 +116,50 @@ class SentMessage:
 
 def record_outgoing(con: sqlite3.Connection, outgoing: Outgoing, *, now: datetime) -> int:
     """Write the message in state `sending`, with its recipients and invoices; returns its id."""
-    o = outgoing
     with operations.transaction(con):
-        cur = con.execute(
-            "INSERT INTO messages (token, header_message_id, kind, entity_id, customer_id, sender_email, sender_name,"
-            " from_address, envelope_from, subject, body, language, state, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?)",
-            (
-                o.token, o.header_message_id, o.kind, o.entity_id, o.customer_id, o.sender_email, o.sender_name,
-                o.from_address, o.envelope_from, o.subject, o.body, o.language, now.isoformat(),
-            ),
-        )  # fmt: skip
-        message_id = int(cur.lastrowid or 0)
-        con.executemany(
-            "INSERT INTO message_recipients (message_id, kind, address, status) VALUES (?, ?, ?, 'pending')",
-            [(message_id, "to", a) for a in o.to] + [(message_id, "cc", a) for a in o.cc if a not in o.to],
-        )
-        con.executemany(
-            "INSERT INTO message_invoices (message_id, entity_id, invoice_id, invoice_number, amount_due)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(message_id, o.entity_id, iid, number, str(amount)) for iid, number, amount in o.invoices],
-        )
+        return insert_outgoing(con, outgoing, now=now)
+
+
+def insert_outgoing(con: sqlite3.Connection, outgoing: Outgoing, *, now: datetime) -> int:
+    """record_outgoing inside the caller's transaction (the reminder queue marks its row in the same one)."""
+    o = outgoing
+    cur = con.execute(
+        "INSERT INTO messages (token, header_message_id, kind, entity_id, customer_id, sender_email, sender_name,"
+        " from_address, envelope_from, subject, body, language, state, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?)",
+        (
+            o.token, o.header_message_id, o.kind, o.entity_id, o.customer_id, o.sender_email, o.sender_name,
+            o.from_address, o.envelope_from, o.subject, o.body, o.language, now.isoformat(),
+        ),
+    )  # fmt: skip
+    message_id = int(cur.lastrowid or 0)
+    con.executemany(
+        "INSERT INTO message_recipients (message_id, kind, address, status) VALUES (?, ?, ?, 'pending')",
+        [(message_id, "to", a) for a in o.to] + [(message_id, "cc", a) for a in o.cc if a not in o.to],
+    )
+    con.executemany(
+        "INSERT INTO message_invoices (message_id, entity_id, invoice_id, invoice_number, amount_due)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(message_id, o.entity_id, iid, number, str(amount)) for iid, number, amount in o.invoices],
+    )
     return message_id
 
 
 def mark_sent(con: sqlite3.Connection, message_id: int, *, now: datetime, refused: Mapping[str, str]) -> str:
     """The server accepted the message (for all but `refused`); returns the new state."""
+    with operations.transaction(con):
+        return apply_sent(con, message_id, now=now, refused=refused)
+
+
+def apply_sent(con: sqlite3.Connection, message_id: int, *, now: datetime, refused: Mapping[str, str]) -> str:
+    """mark_sent inside the caller's transaction."""
     state = "partly_sent" if refused else "sent"
     error = "Non remis à : " + ", ".join(f"{a} ({r})" for a, r in refused.items()) if refused else None
-    with operations.transaction(con):
-        con.execute(
-            "UPDATE messages SET state = ?, error = ?, sent_at = ? WHERE message_id = ? AND state = 'sending'",
-            (state, error, now.isoformat(), message_id),
-        )
-        _mark_recipients(con, message_id, refused, accepted=True)
+    con.execute(
+        "UPDATE messages SET state = ?, error = ?, sent_at = ? WHERE message_id = ? AND state = 'sending'",
+        (state, error, now.isoformat(), message_id),
+    )
+    _mark_recipients(con, message_id, refused, accepted=True)
     return state
 
 
@@ -158,11 +168,18 @@ def mark_failed(
 ) -> None:
     """Nothing left: the French `reason` is kept; no `sent_at`."""
     with operations.transaction(con):
-        con.execute(
-            "UPDATE messages SET state = 'failed', error = ? WHERE message_id = ? AND state = 'sending'",
-            (reason, message_id),
-        )
-        _mark_recipients(con, message_id, refused or {}, accepted=False)
+        apply_failed(con, message_id, reason=reason, refused=refused)
+
+
+def apply_failed(
+    con: sqlite3.Connection, message_id: int, *, reason: str, refused: Mapping[str, str] | None = None
+) -> None:
+    """mark_failed inside the caller's transaction."""
+    con.execute(
+        "UPDATE messages SET state = 'failed', error = ? WHERE message_id = ? AND state = 'sending'",
+        (reason, message_id),
+    )
+    _mark_recipients(con, message_id, refused or {}, accepted=False)
 
 
 def _mark_recipients(con: sqlite3.Connection, message_id: int, refused: Mapping[str, str], *, accepted: bool) -> None:
