@@ -97,6 +97,18 @@ DEFAULT_MAIL_FROM = "relances@encours.example"
 
 
 @dataclass(frozen=True)
+class ReturnMailbox:
+    """The IMAP mailbox of the sending address (ENCOURS_IMAP_*): bounces and away replies."""
+
+    host: str
+    port: int
+    user: str
+    password: Secret
+    folder: str = "INBOX"
+    security: str = "tls"
+
+
+@dataclass(frozen=True)
 class MailSettings:
     """Where e-mails go. No host configured: the embedded SMTP server (`make run` starts it on
     127.0.0.1, it keeps every message in a maildir under the data directory)."""
@@ -107,6 +119,9 @@ class MailSettings:
     user: str | None = None
     password: Secret | None = None
     mail_from: str = DEFAULT_MAIL_FROM
+    returns: ReturnMailbox | None = None
+    """Where bounces and replies to reminders arrive (IMAP). None with the embedded server: it
+    keeps them in a maildir of its own; None with a real server: nobody reads them (a warning)."""
 
     @property
     def embedded(self) -> bool:
@@ -285,6 +300,32 @@ def _mail(get: Callable[[str], str | None]) -> MailSettings:
         user=(get("ENCOURS_SMTP_USER") or "").strip() or None,
         password=Secret(password) if password else None,
         mail_from=mail_from or DEFAULT_MAIL_FROM,
+        returns=_returns(get),
+    )
+
+
+IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
+
+
+def _returns(get: Callable[[str], str | None]) -> ReturnMailbox | None:
+    """The IMAP mailbox bounces come back to; host, user and password go together."""
+    host = (get("ENCOURS_IMAP_HOST") or "").strip()
+    if not host:
+        return None
+    security = (get("ENCOURS_IMAP_SECURITY") or "tls").strip().lower()
+    if security not in IMAP_PORTS:
+        raise ConfigError(f"ENCOURS_IMAP_SECURITY doit valoir tls, starttls ou none (reçu « {security} »).")
+    user = (get("ENCOURS_IMAP_USER") or "").strip()
+    password = get("ENCOURS_IMAP_PASSWORD")
+    if not user or not password:
+        raise ConfigError("ENCOURS_IMAP_USER et ENCOURS_IMAP_PASSWORD sont requis avec ENCOURS_IMAP_HOST.")
+    return ReturnMailbox(
+        host=host,
+        port=_integer("ENCOURS_IMAP_PORT", get("ENCOURS_IMAP_PORT"), IMAP_PORTS[security], 1),
+        user=user,
+        password=Secret(password),
+        folder=(get("ENCOURS_IMAP_FOLDER") or "INBOX").strip() or "INBOX",
+        security=security,
     )
 
 

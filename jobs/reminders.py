@@ -1,4 +1,8 @@
-"""Automatic reminders: `python -m jobs.reminders send [--dry-run] [--now ISO]`.
+"""Automatic reminders: `python -m jobs.reminders run|send [--dry-run] [--now ISO]`.
+
+`run` is the scheduler's pass (core/reminders/cycle.py): read the bounces and away replies, decide
+and queue what is due, then send as `send` does. `run --dry-run` queues what it would send, marked
+as a dry run (page "Relances"), and sends nothing.
 
 `send` first settles what a crash left `sending`, then sends the queue's ready messages whose
 window has come (settings from the `reminder_settings` table; SMTP from ENCOURS_SMTP_*). With the
@@ -21,13 +25,16 @@ import sys
 import threading
 from datetime import datetime
 
-from core.config import ConfigError, load_settings
+from core.config import ConfigError, Settings, load_settings
 from core.formatting import PARIS, moment, paris_now
+from core.mail.mailbox import MailboxError
 from core.mail.smtp import SmtpServer
 from core.reminders import settings as reminder_settings
+from core.reminders.cycle import run_cycle
 from core.reminders.sending import SendingBusy, maildir_archive, send_ready, store_last_sync, store_recheck
 from core.reminders.window import in_window, next_opening
 from core.store import operations
+from core.store.analytical import StoreNotPublished
 from core.store.paths import StorePaths
 from jobs import exit_codes, logs
 
@@ -40,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     send = commands.add_parser("send", help="envoyer les relances prêtes")
     send.add_argument("--dry-run", action="store_true", help="afficher ce qui partirait, sans rien envoyer")
     send.add_argument("--now", type=_moment, default=None, help="date-heure ISO à utiliser comme « maintenant »")
+    run = commands.add_parser("run", help="lire les retours, décider, mettre en file et envoyer")
+    run.add_argument(
+        "--dry-run", action="store_true", help="mettre en file ce qui partirait, marqué « essai », sans envoyer"
+    )
+    run.add_argument("--now", type=_moment, default=None, help="date-heure ISO à utiliser comme « maintenant »")
     args = parser.parse_args(argv)
     logs.configure()
     try:
@@ -49,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return exit_codes.CONFIG
     paths = StorePaths(settings.data_dir).ensure()
     now = args.now or paris_now()
+    if args.command == "run":
+        return _run(paths, settings, now, dry_run=args.dry_run, pinned=args.now is not None)
     if args.dry_run:
         return _dry_run(paths, now)
     stop = threading.Event()
@@ -86,6 +100,44 @@ def main(argv: list[str] | None = None) -> int:
     for queue_id, reason in {**report.failed, **report.waiting}.items():
         print(f"encours: relance {queue_id} : {reason}", file=sys.stderr)
     return exit_codes.FAILED if report.failed or report.waiting else exit_codes.OK
+
+
+def _run(paths: StorePaths, settings: Settings, now: datetime, *, dry_run: bool, pinned: bool) -> int:
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        report = run_cycle(paths, settings, now=now, dry_run=dry_run, stop=stop, clock=None if pinned else paris_now)
+    except SendingBusy as exc:
+        print(f"encours: {exc}", file=sys.stderr)
+        return exit_codes.BUSY
+    except StoreNotPublished as exc:
+        log.info("relances : %s", exc)
+        return exit_codes.OK
+    except (reminder_settings.InvalidSettings, MailboxError) as exc:
+        print(f"encours: relances : {exc}", file=sys.stderr)
+        return exit_codes.CONFIG
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if report.followup is not None and report.followup.read:
+        log.info("retours lus : %s", ", ".join(f"{n} {k}" for k, n in sorted(report.followup.kinds.items())))
+    queued = report.queued
+    if queued is not None:
+        log.info(
+            "relances mises en file : %d%s", len(queued.queued), " (essai, rien ne part)" if queued.dry_run else ""
+        )
+    for (entity_id, customer_id), reason in report.held.items():
+        print(f"encours: relance du client {entity_id}/{customer_id} retenue : {reason}", file=sys.stderr)
+    sent = report.sent
+    if sent is None:
+        return exit_codes.OK
+    log.info(
+        "relances : %d envoyées, %d annulées, %d en échec, %d en attente",
+        len(sent.sent), len(sent.cancelled), len(sent.failed), len(sent.waiting),
+    )  # fmt: skip
+    for queue_id, reason in {**sent.failed, **sent.waiting}.items():
+        print(f"encours: relance {queue_id} : {reason}", file=sys.stderr)
+    return exit_codes.FAILED if sent.failed else exit_codes.OK
 
 
 def _settings(paths: StorePaths) -> reminder_settings.ReminderSettings:

@@ -1,5 +1,10 @@
-"""The scheduler: a companion process that runs the ingestion on a cadence (and at start), and
-the backup of the operational store every night (`NIGHTLY_BACKUP_AT`, Paris time).
+"""The scheduler: a companion process that runs the ingestion on a cadence (and at start), the
+automatic reminders' pass after each sync (`python -m jobs.reminders run`: bounces read, what is
+due queued, what the sending window lets out sent), and the backup of the operational store
+every night (`NIGHTLY_BACKUP_AT`, Paris time).
+
+SIGTERM or Ctrl-C: the running child is asked to stop the same way (the reminders finish the
+message in flight), then the scheduler exits.
 
 Each sync runs as its own `python -m jobs.ingest` process: a failure or a crash there never
 takes the scheduler down, and the ingestion lock keeps two runs from overlapping (a run
@@ -18,6 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -35,16 +41,50 @@ NIGHTLY_BACKUP_AT = "02:30"
 PARIS_ZONE = "Europe/Paris"
 
 
-def run_ingestion() -> int:
+def run_child(args: list[str], stop: threading.Event | None = None) -> int:
+    """`python -m ARGS` as a child process; `stop` set meanwhile → SIGTERM to it, then wait."""
+    with subprocess.Popen([sys.executable, "-m", *args]) as child:
+        signalled = False
+        while child.poll() is None:
+            if stop is not None and stop.is_set() and not signalled:
+                child.send_signal(signal.SIGTERM)
+                signalled = True
+            time.sleep(0.2)
+        return child.returncode
+
+
+def run_ingestion(stop: threading.Event | None = None) -> int:
     """One sync in a child process; its exit code says how it went (see jobs/ingest.py)."""
-    result = subprocess.run([sys.executable, "-m", "jobs.ingest"], check=False)
-    if result.returncode == exit_codes.OK:
+    code = run_child(["jobs.ingest"], stop)
+    if code == exit_codes.OK:
         log.info("synchronisation terminée")
-    elif result.returncode == exit_codes.BUSY:
+    elif code == exit_codes.BUSY:
         log.info("synchronisation déjà en cours ailleurs : ce créneau est sauté")
     else:
-        log.warning("synchronisation en échec (code %s) ; nouvel essai au prochain créneau", result.returncode)
-    return result.returncode
+        log.warning("synchronisation en échec (code %s) ; nouvel essai au prochain créneau", code)
+    return code
+
+
+def run_reminders(stop: threading.Event | None = None) -> int:
+    """The reminders' pass in a child process (see jobs/reminders.py). It looks at what is due
+    now, so a pass missed while the scheduler was down is caught up by the next one."""
+    code = run_child(["jobs.reminders", "run"], stop)
+    if code == exit_codes.BUSY:
+        log.info("relances : un envoi est déjà en cours ailleurs ; ce passage est sauté")
+    elif code != exit_codes.OK:
+        log.warning("relances : passage en échec (code %s) ; nouvel essai au prochain créneau", code)
+    return code
+
+
+def sync_then_remind(stop: threading.Event) -> Callable[[], object]:
+    """The cadence's job: the sync, then (unless stopping) the reminders on the fresh data."""
+
+    def job() -> None:
+        run_ingestion(stop)
+        if not stop.is_set():
+            run_reminders(stop)
+
+    return job
 
 
 def run_backup() -> int:
@@ -108,11 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     every = args.every or settings.sync_every_minutes
     with demo_server(settings):
         log.info(
-            "planificateur démarré : synchronisation toutes les %s minutes, sauvegarde chaque nuit à %s",
+            "planificateur démarré : synchronisation puis relances toutes les %s minutes, sauvegarde chaque nuit à %s",
             every,
             NIGHTLY_BACKUP_AT,
         )
-        serve(stop, every_minutes=every, nightly=run_backup)
+        serve(stop, every_minutes=every, job=sync_then_remind(stop), nightly=run_backup)
     log.info("planificateur arrêté")
     return 0
 

@@ -9,6 +9,7 @@ injected "Bcc:" line therefore stays words in a subject, never a header.
 
 from __future__ import annotations
 
+import email.policy
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -26,6 +27,12 @@ _ADDRESS = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+
+
+_POLICY = email.policy.default.clone(max_line_length=998)
+"""Headers folded at RFC 5322's hard limit, not at 78: Python's folding splits a French subject
+into several encoded words and drops the space between them ("impayée –20,00 €" arrived for
+"impayée – 20,00 €"); one encoded word up to 998 characters keeps it."""
 
 
 class InvalidAddress(ValueError):
@@ -85,7 +92,7 @@ def build_message(
     now: datetime,
 ) -> EmailMessage:
     """The message, plain text in UTF-8. Raises InvalidAddress for a bad address."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = address(from_address, from_name)
     msg["To"] = tuple(address(a) for a in to)
     if cc:

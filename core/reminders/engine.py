@@ -112,9 +112,16 @@ def _groups(plan: Plan) -> list[str]:
 
 
 def _current_level(
-    invoice: OpenInvoice, plan: Plan, groups: list[str], given: Mapping[_Key, GivenLevel], today: date
+    invoice: OpenInvoice,
+    plan: Plan,
+    groups: list[str],
+    given: Mapping[_Key, GivenLevel],
+    today: date,
+    total_open: Decimal | None = None,
 ) -> tuple[Level, str, date] | None:
-    """(level, cycle, trigger date) the invoice should be given now, or None."""
+    """(level, cycle, trigger date) the invoice should be given now, or None. A level whose
+    minimum the customer's open total does not reach is passed over for the one below it (a
+    20 € balance gets the third reminder, not silence because the formal notice starts at 50 €)."""
     in_agreement = invoice.internal_status == PAYMENT_AGREEMENT and invoice.agreement_date is not None
     group = "agreement" if in_agreement else "due"
     cycle = invoice.agreement_date.isoformat() if in_agreement and invoice.agreement_date else ""
@@ -142,6 +149,8 @@ def _current_level(
             and today >= trigger - timedelta(days=level.offset_days)
         ):
             continue  # announces a date that has come: too late for it
+        if total_open is not None and total_open < level.min_open_amount:
+            continue
         best = (level, trigger)
     if best is None:
         return None
@@ -214,7 +223,7 @@ def _for_customer(
     total_open = sum((i.open_amount for i in invoices), Decimal(0))
     picked: list[tuple[OpenInvoice, Level, str, date]] = []
     for invoice in sorted(invoices, key=lambda i: (i.due_date, i.invoice_id)):
-        current = _current_level(invoice, plan, groups, given, today)
+        current = _current_level(invoice, plan, groups, given, today, total_open)
         if current is not None and total_open >= current[0].min_open_amount:
             picked.append((invoice, *current))
     if not picked:

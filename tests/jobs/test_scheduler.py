@@ -2,8 +2,10 @@
 
 import datetime
 import os
+import signal
 import sqlite3
 import threading
+import time
 from contextlib import closing
 
 import schedule
@@ -39,11 +41,26 @@ def test_it_syncs_at_start_then_stops_when_asked():
 
 
 def test_a_sync_already_running_is_skipped_not_queued(monkeypatch):
-    class Done:
-        returncode = 3
-
-    monkeypatch.setattr(scheduler.subprocess, "run", lambda *a, **k: Done())
+    monkeypatch.setattr(scheduler, "run_child", lambda *a, **k: 3)
     assert scheduler.run_ingestion() == 3
+
+
+def test_stopping_the_scheduler_stops_its_running_child_instead_of_waiting_for_it():
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    started = time.monotonic()
+    code = scheduler.run_child(["timeit", "-n", "1", "import time; time.sleep(60)"], stop)
+    assert code == -signal.SIGTERM and time.monotonic() - started < 20
+
+
+def test_the_reminders_follow_each_sync_but_not_once_stopping(monkeypatch):
+    calls = []
+    monkeypatch.setattr(scheduler, "run_child", lambda args, stop=None: calls.append(args[0]) or 0)
+    stop = threading.Event()
+    scheduler.sync_then_remind(stop)()
+    stop.set()
+    scheduler.sync_then_remind(stop)()
+    assert calls == ["jobs.ingest", "jobs.reminders", "jobs.ingest"]
 
 
 def test_the_backup_runs_every_night_at_half_past_two_paris_time():

@@ -89,6 +89,15 @@ def test_the_account_manager_is_copied_when_asked_and_edits_are_what_is_sent(pat
     assert message.cc == ("rep.a@verdier.example",)
 
 
+def test_a_long_french_subject_arrives_with_every_space(paths, collector, tmp_path):
+    subject = "Nouvelle relance : facture F-2026-000020 impayée – 1 234,56\u00a0€ depuis le 22/11/2026, merci de régulariser"
+    edited = replace(_draft(paths, collector), subject=subject)
+    with smtp_server(tmp_path / "maildir") as smtp:
+        send_manual_reminder(paths, collector, edited, now=NOW, server=smtp.server)
+        (received,) = smtp.received()
+    assert received.subject == subject  # Python's folding at 78 columns lost the space after "–"
+
+
 def test_an_english_customer_receives_the_english_reminder(paths, collector, tmp_path):
     with smtp_server(tmp_path / "maildir") as smtp:
         send_manual_reminder(paths, collector, _draft(paths, collector, (22,)), now=NOW, server=smtp.server)

@@ -235,7 +235,8 @@ def test_a_queued_formal_notice_holds_back_the_registered_letter() -> None:
 def test_minimum_open_amount_is_checked_on_the_customers_total() -> None:
     today = date(2026, 6, 1)
     small = [invoice(1, today - timedelta(days=45), amount="30.00")]
-    assert due_reminders(small, [], PLANS, customers(), at(today)) == []  # formal notice from 50 €
+    # the formal notice starts at 50 €: a 30 € balance gets the highest level below it, not silence
+    assert [r.code for r in due_reminders(small, [], PLANS, customers(), at(today))] == ["reminder_3"]
     two = [*small, invoice(2, today + timedelta(days=20), amount="30.00")]
     assert [r.code for r in due_reminders(two, [], PLANS, customers(), at(today))] == ["formal_notice"]
 
