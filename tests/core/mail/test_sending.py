@@ -90,7 +90,9 @@ def test_the_account_manager_is_copied_when_asked_and_edits_are_what_is_sent(pat
 
 
 def test_a_long_french_subject_arrives_with_every_space(paths, collector, tmp_path):
-    subject = "Nouvelle relance : facture F-2026-000020 impayée – 1 234,56\u00a0€ depuis le 22/11/2026, merci de régulariser"
+    subject = (
+        "Nouvelle relance : facture F-2026-000020 impayée – 1 234,56\u00a0€ depuis le 22/11/2026, merci de régulariser"
+    )
     edited = replace(_draft(paths, collector), subject=subject)
     with smtp_server(tmp_path / "maildir") as smtp:
         send_manual_reminder(paths, collector, edited, now=NOW, server=smtp.server)
