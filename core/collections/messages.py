@@ -17,7 +17,7 @@ def message_entries(messages: Iterable[SentMessage]) -> tuple[HistoryEntry, ...]
     for m in messages:
         numbers = ", ".join(i.invoice_number or str(i.invoice_id) for i in m.invoices)
         copies = f" · Cc : {', '.join(m.cc)}" if m.cc else ""
-        delivery = f" · {m.delivery_status}" if m.delivery_status else ""
+        delivery = f" · {m.delivery_label}" if m.delivery_label else ""
         error = f" — {m.error}" if m.error else ""
         sent = formatting.moment(m.when)
         detail = (
@@ -31,7 +31,7 @@ def message_entries(messages: Iterable[SentMessage]) -> tuple[HistoryEntry, ...]
                 at=m.when,
                 kind=MESSAGE,
                 who=m.sender_name or m.sender_email,
-                title=f"E-mail « {m.subject} » ({m.state_label.lower()})",
+                title=f"E-mail « {m.subject} » ({(m.delivery_label if m.delivery_status == 'bounced' else None) or m.state_label.lower()})",
                 detail=detail,
                 invoice_id=first.invoice_id if first else None,
                 invoice_number=numbers or None,

@@ -29,6 +29,13 @@ STATE_LABELS = {
     "failed": "échec de l'envoi",
 }
 KIND_LABELS = {"manual": "relance manuelle", "automatic": "relance automatique"}
+DELIVERY_LABELS = {
+    "bounced": "rejeté : adresse invalide",
+    "deferred": "distribution retardée",
+    "auto_reply": "réponse automatique (absence)",
+    "replied": "réponse du client",
+}
+"""What came back after sending (core/reminders/followup.py), in words."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,14 @@ class SentMessage:
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def delivery_label(self) -> str | None:
+        """What came back, in French, with its detail (a bounce's reason, an away person's return)."""
+        if not self.delivery_status:
+            return None
+        label = DELIVERY_LABELS.get(self.delivery_status, self.delivery_status)
+        return f"{label} ({self.delivery_detail})" if self.delivery_detail else label
 
     @property
     def when(self) -> datetime:

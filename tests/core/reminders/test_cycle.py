@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from core.collections.messages import customer_messages
 from core.config import MailSettings, Settings
 from core.formatting import PARIS
 from core.ingestion.batches import batch_from_directory
@@ -15,6 +16,7 @@ from core.ingestion.runs import publish_batches
 from core.mail.local_server import bounces_maildir, serving
 from core.mail.received import received_messages
 from core.reminders.cycle import run_cycle
+from core.scope import everything
 from core.store import operations
 from core.store.paths import StorePaths
 from tests.support import records as r
@@ -141,3 +143,5 @@ def test_a_bounce_comes_back_and_the_next_pass_marks_the_address_and_prepares_a_
     with operations.session(paths) as ops:
         (status,) = ops.execute("SELECT delivery_status FROM messages").fetchone()
     assert status == "bounced"
+    (entry,) = customer_messages(paths, everything(), "alpha", 1)  # the customer's history says so
+    assert "rejeté : adresse invalide" in entry.title and "Relance automatique · envoyé" in entry.detail
