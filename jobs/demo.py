@@ -18,6 +18,7 @@ from core.config import load_settings
 from core.formatting import PARIS, paris_now
 from core.ingestion.batches import batches_from_demo
 from core.ingestion.runs import publish_batches
+from core.reminders import penalties
 from core.store import operations
 from core.store.lock import IngestionAlreadyRunning
 from core.store.paths import StorePaths
@@ -38,11 +39,28 @@ def ensure_generated(demo_dir: Path, *, today: date, invoices: int, force: bool 
     return generate(demo_dir, today=today, invoices=invoices)
 
 
+DEMO_RATES = (
+    (
+        date(2026, 1, 1),
+        "2.15",
+        "démonstration : taux indicatif, à vérifier sur le site de la BCE avant tout envoi réel",
+    ),
+    (
+        date(2026, 7, 1),
+        "2.15",
+        "démonstration : taux indicatif, à vérifier sur le site de la BCE avant tout envoi réel",
+    ),
+)
+"""The demo's formal notices need a rate for 2026; a real deployment's admin enters the ECB's
+(core/reminders/penalties.py never assumes one)."""
+
+
 def seed(paths: StorePaths) -> None:
     organisation = json.loads((paths.demo_dir / "organisation.json").read_text(encoding="utf-8"))
     with operations.session(paths) as ops:
         if operations.seed_organisation(ops, organisation):
             log.info("hiérarchie de démonstration chargée (%s utilisateurs)", len(organisation["users"]))
+        penalties.seed_rates(ops, DEMO_RATES, paris_now())
 
 
 def load(paths: StorePaths, *, now: datetime) -> None:

@@ -131,6 +131,8 @@ def _run(paths: StorePaths, settings: Settings, now: datetime, *, dry_run: bool,
     sent = report.sent
     if sent is None:
         return exit_codes.OK
+    if sent.outside_window:
+        log.info("hors fenêtre d'envoi : rien ne part avant le %s", moment(next_opening(now, _settings(paths))))
     log.info(
         "relances : %d envoyées, %d annulées, %d en échec, %d en attente",
         len(sent.sent), len(sent.cancelled), len(sent.failed), len(sent.waiting),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from core.config import Settings
@@ -118,10 +118,13 @@ def plan_and_queue(
     ready: list[DueReminder] = []
     for reminder in due:
         try:
-            compose(reminder)  # rendering errors are the admin's to fix: hold this customer, not the run
+            composed = compose(reminder)  # rendering errors are the admin's to fix: hold this customer, not the run
         except (penalties.RateMissing, TemplateMissing) as exc:
             held[(reminder.entity_id, reminder.customer_id)] = str(exc)
             continue
+        if reminder.channel == "email" and not composed.to:
+            # no address left (none in Pennylane, or every one bounced): the level goes by post
+            reminder = replace(reminder, channel="letter")
         ready.append(reminder)
     with operations.session(paths) as con:
         settings = load_settings(con)

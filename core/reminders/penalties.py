@@ -10,7 +10,7 @@ Between businesses, each late invoice also owes a fixed €40 recovery indemnity
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -96,9 +96,14 @@ KNOWN_RATES = (
 def seed_known_rates(con: sqlite3.Connection, now: datetime) -> int:
     """Insert the known half-year rates that are not stored yet (an admin's value is never
     overwritten). How many it inserted."""
+    return seed_rates(con, KNOWN_RATES, now)
+
+
+def seed_rates(con: sqlite3.Connection, rates: Iterable[tuple[date, str, str]], now: datetime) -> int:
+    """Insert `(half-year start, rate, source)` rows not stored yet; how many it inserted."""
     inserted = 0
     with operations.transaction(con):
-        for start, rate, source in KNOWN_RATES:
+        for start, rate, source in rates:
             cur = con.execute(
                 "INSERT OR IGNORE INTO penalty_rates (period_start, ecb_rate, source, updated_at, updated_by)"
                 " VALUES (?, ?, ?, ?, NULL)",

@@ -145,3 +145,14 @@ def test_a_bounce_comes_back_and_the_next_pass_marks_the_address_and_prepares_a_
     assert status == "bounced"
     (entry,) = customer_messages(paths, everything(), "alpha", 1)  # the customer's history says so
     assert "rejeté : adresse invalide" in entry.title and "Relance automatique · envoyé" in entry.detail
+
+
+def test_a_customer_without_any_valid_address_gets_a_letter_to_print_not_a_failed_email(tmp_path):
+    paths = book(tmp_path, emails="compta@")  # as some ledgers hold them
+    synced(paths, MONDAY - timedelta(minutes=5))
+    with embedded(paths) as settings:
+        first = run_cycle(paths, settings, now=MONDAY)
+        again = run_cycle(paths, settings, now=MONDAY + timedelta(minutes=15))
+        assert received_messages(paths.maildir) == []
+    assert first.sent is not None and not first.sent.failed and again.queued and again.queued.queued == ()
+    assert [(row[1], row[2], row[3]) for row in queue_rows(paths)] == [("reminder_3", "letter", "to_print")]
