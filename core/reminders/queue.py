@@ -428,3 +428,64 @@ def bulk_approve(paths: StorePaths, scope: Scope, versions: Mapping[int, int], *
         else:
             approved.append(queue_id)
     return BulkResult(tuple(approved), refused)
+
+
+RESENDABLE = ("sent", "failed")
+
+
+def resend(
+    paths: StorePaths,
+    scope: Scope,
+    queue_ids: Sequence[int],
+    *,
+    now: datetime,
+    settings: ReminderSettings,
+    to: Sequence[str] | None = None,
+) -> BulkResult:
+    """Send selected e-mail reminders again (a corrected address, a customer who never got it):
+    for each, a new message with the same text and invoices, ready at the next window, saying
+    which one it repeats. The invoices' levels stay those of the first message: a resend is a
+    person's decision, not a new step of the ladder; it is still re-checked (paid, disputed…)
+    and sent to valid addresses only. `to` replaces the recipients of every selected message."""
+    require(scope.role, Action.VALIDATE_REMINDERS)
+    recipients = tuple(dict.fromkeys(a.strip() for a in to if a.strip())) if to is not None else None
+    if recipients is not None:
+        wrong = [a for a in recipients if not is_address(a)]
+        if wrong or not recipients:
+            raise QueueError(f"Adresse e-mail invalide : {', '.join(header_text(a)[:80] for a in wrong)}." if wrong
+                             else "Indiquez au moins un destinataire.")  # fmt: skip
+    done: list[int] = []
+    refused: dict[int, str] = {}
+    when = next_opening(now, settings)
+    who = scope.full_name or scope.email
+    with operations.session(paths) as con:
+        for queue_id in queue_ids:
+            with operations.transaction(con):
+                item = read_item(con, queue_id)
+                if item is None or not _in_scope(scope, item.entity_id, item.customer_id):
+                    refused[queue_id] = NOT_FOUND
+                    continue
+                if item.channel != "email" or item.state not in RESENDABLE or item.dry_run:
+                    refused[queue_id] = f"Cette relance est {item.state_label} : elle ne se renvoie pas."
+                    continue
+                cur = con.execute(
+                    "INSERT INTO reminder_queue (entity_id, customer_id, plan_id, code, channel, language, state,"
+                    " scheduled_for, reason, subject, body, to_addresses, cc_addresses, total_due, created_at,"
+                    " updated_at, decided_by, decided_at)"
+                    " SELECT entity_id, customer_id, plan_id, code, channel, language, 'ready', ?, ?, subject, body,"
+                    " ?, cc_addresses, total_due, ?, ?, ?, ? FROM reminder_queue WHERE queue_id = ?",
+                    (
+                        when.isoformat(), f"Renvoi de la relance n° {queue_id} demandé par {who}.",
+                        json.dumps(list(recipients if recipients is not None else item.to)),
+                        now.isoformat(), now.isoformat(), scope.email, now.isoformat(), queue_id,
+                    ),
+                )  # fmt: skip
+                copy = int(cur.lastrowid or 0)
+                con.execute(
+                    "INSERT INTO reminder_queue_invoices (queue_id, entity_id, invoice_id, code, cycle, amount_due,"
+                    " days_late) SELECT ?, entity_id, invoice_id, code, cycle, amount_due, days_late"
+                    " FROM reminder_queue_invoices WHERE queue_id = ?",
+                    (copy, queue_id),
+                )
+                done.append(copy)
+    return BulkResult(tuple(done), refused)
