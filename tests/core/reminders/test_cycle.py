@@ -3,6 +3,7 @@ SMTP server (which plays bounces for `@rebond.example`), a pinned clock."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -16,6 +17,8 @@ from core.ingestion.runs import publish_batches
 from core.mail.local_server import bounces_maildir, serving
 from core.mail.received import received_messages
 from core.reminders.cycle import run_cycle
+from core.reminders.letter_data import letter_for_queue_row
+from core.reminders.letters import letter_pdf
 from core.scope import everything
 from core.store import operations
 from core.store.paths import StorePaths
@@ -145,6 +148,11 @@ def test_a_bounce_comes_back_and_the_next_pass_marks_the_address_and_prepares_a_
     assert status == "bounced"
     (entry,) = customer_messages(paths, everything(), "alpha", 1)  # the customer's history says so
     assert "rejeté : adresse invalide" in entry.title and "Relance automatique · envoyé" in entry.detail
+    (letter_id,) = later.followup.letters  # the printable letter, with the invoice it is about
+    pdf = tmp_path / "courrier.pdf"
+    letter_pdf(letter_for_queue_row(paths, letter_id, now=MONDAY), pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "F-2026-000010" in text and "20,00" in text and "Boulangerie Lefèvre" in text
 
 
 def test_a_customer_without_any_valid_address_gets_a_letter_to_print_not_a_failed_email(tmp_path):
