@@ -7,6 +7,7 @@ refused (PlanChanged), as is a ladder that cannot work (PlanInvalid, every probl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import streamlit as st
@@ -64,7 +65,17 @@ with tab_plans:
             st.caption(
                 f"{plan.description}  \nVersion {plan.version}, enregistrée le {formatting.moment(plan.updated_at)} par {who}."
             )
-        prefix = f"plans.{plan.plan_id}.{plan.version}"
+        # The version the admin opened (kept until saved or reloaded): what the save is checked against.
+        opened_key = f"plans.opened.{plan.plan_id}"
+        opened = st.session_state.setdefault(opened_key, plan.version)
+        if opened != plan.version:
+            st.warning(
+                f"Ce plan a été enregistré par {plan.updated_by or 'quelqu’un'} depuis que vous l'avez ouvert : "
+                "rechargez-le pour repartir de sa dernière version (vos modifications en cours seront perdues)."
+            )
+            st.button("Recharger le plan", key="plans.reload", on_click=st.session_state.__setitem__,
+                      args=(opened_key, plan.version))  # fmt: skip
+        prefix = f"plans.{plan.plan_id}.{opened}"
         st.markdown("**Niveaux**")
         edited = st.data_editor(
             screens.level_rows(plan),
@@ -111,11 +122,12 @@ with tab_plans:
                         body = st.session_state.get(f"{prefix}.{lv.code}.{language}.body")
                         if subject is not None and body is not None:
                             templates[lv.code][language] = LevelTemplate(subject, body)
-                new = plan.__class__(**{**plan.__dict__, "levels": screens.levels_from_rows(rows, templates)})
-                saved = screens.save_plan(paths, scope, new, expected_version=plan.version, now=formatting.paris_now())
+                new = replace(plan, levels=screens.levels_from_rows(rows, templates))
+                saved = screens.save_plan(paths, scope, new, expected_version=opened, now=formatting.paris_now())
             except (PlanInvalid, PlanChanged, Forbidden) as exc:
                 refused(exc)
             else:
+                st.session_state[opened_key] = saved.version
                 tell(("success", f"Plan « {saved.label} » enregistré (version {saved.version})."))
             st.rerun()
 
