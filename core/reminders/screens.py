@@ -346,6 +346,19 @@ def _int(value: Any, what: str, problems: list[str], *, optional: bool = False) 
     return int(number)
 
 
+def _shipped(code: str, tone: str) -> dict[str, LevelTemplate]:
+    """The shipped templates a new level starts from (none for an unknown tone: the save says so)."""
+    if code == "agreement_before" or code.startswith("agreement_missed"):
+        name = "agreement_before" if code == "agreement_before" else "agreement_missed"
+    elif tone == "agreement":
+        name = "agreement_missed"
+    elif tone in TONE_LABELS:
+        name = tone
+    else:
+        return {}
+    return plans_mod.default_template(name)
+
+
 def levels_from_rows(
     rows: Sequence[Mapping[str, Any]], templates: Mapping[str, Mapping[str, LevelTemplate]]
 ) -> tuple[Level, ...]:
@@ -363,9 +376,7 @@ def levels_from_rows(
         except PlanInvalid as exc:
             problems.extend(f"{where} : {p}" for p in exc.problems)
             amount = Decimal(0)
-        chosen = templates.get(code)
-        if not chosen:
-            chosen = plans_mod.default_template(tone) if tone in TONE_LABELS else {}
+        chosen = templates.get(code) or _shipped(code, tone)
         levels.append(
             Level(
                 position=_int(row.get("Position"), f"{where} : position", problems) or 0,
