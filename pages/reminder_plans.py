@@ -46,6 +46,12 @@ for kind, message in st.session_state.pop(OUTCOME, []):
     getattr(st, kind)(message)
 
 stored = screens.load_plans(paths)
+shipped = [p.plan_id for p in plans.default_plans()]
+stored = dict(
+    sorted(
+        stored.items(), key=lambda kv: (kv[0] not in shipped, shipped.index(kv[0]) if kv[0] in shipped else 0, kv[0])
+    )
+)
 tab_plans, tab_rates, tab_window, tab_customers = st.tabs(
     ["Plans", "Taux BCE (pénalités L441-10)", "Fenêtre d'envoi et garde-fous", "Plan par client"]
 )
