@@ -18,7 +18,6 @@ from core.collections.errors import NotInScope
 from core.reminders import penalties, plans, screens
 from core.reminders.plans import LevelTemplate, PlanChanged, PlanInvalid
 from core.reminders.settings import DAY_NAMES, InvalidSettings, ReminderSettings
-from core.store import operations
 from ui import context
 
 scope = context.require(Action.MANAGE_REMINDER_PLANS)
@@ -60,8 +59,7 @@ with tab_plans:
     if not stored:
         st.info("Aucun plan de relance n'est enregistré.")
         if st.button("Installer les cinq plans par défaut", key="plans.seed"):
-            with operations.session(paths) as con:
-                plans.seed_default_plans(con, now=formatting.paris_now())
+            screens.install_default_plans(paths, scope, now=formatting.paris_now())
             st.rerun()
     else:
         plan_id = st.selectbox("Plan", list(stored), format_func=lambda p: f"{stored[p].label} ({p})", key="plans.pick")

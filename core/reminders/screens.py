@@ -513,6 +513,13 @@ def save_settings(paths: StorePaths, scope: Scope, settings: ReminderSettings, *
         settings_mod.save_settings(con, settings, by=scope.email, now=now)
 
 
+def install_default_plans(paths: StorePaths, scope: Scope, *, now: datetime) -> bool:
+    """The five shipped plans, on a store that never had them (plans.seed_default_plans)."""
+    require(scope.role, Action.MANAGE_REMINDER_PLANS)
+    with operations.session(paths) as con:
+        return plans_mod.seed_default_plans(con, now=now)
+
+
 def load_plans(paths: StorePaths) -> dict[str, Plan]:
     with operations.session(paths) as con:
         return plans_mod.load_plans(con)

@@ -139,3 +139,12 @@ def test_a_customer_is_put_on_a_plan_then_back_on_the_default(tmp_path, monkeypa
     at.button(key="plans.customer.apply").click().run()
     with operations.session(paths) as con:
         assert plans.overrides(con) == {}
+
+
+def test_an_empty_store_offers_the_shipped_plans(tmp_path, monkeypatch):
+    paths = mail_store(tmp_path)
+    at = app_on(monkeypatch, paths).run().switch_page(PAGE).run()
+    assert "Aucun plan de relance" in at.info[0].value
+    at.button(key="plans.seed").click().run()
+    assert not at.exception and not at.error
+    assert set(screens.load_plans(paths)) == {"fr", "eu_en", "world_en", "key_accounts", "bad_payers"}
