@@ -11,7 +11,7 @@ from core.reminders.settings import ReminderSettings
 from core.scope import Scope
 from tests.support.apptest import app_on
 from tests.support.mail import ADMIN, COLLECTOR, mail_store
-from tests.support.reminder_queue import due, put, seed_plans, state
+from tests.support.reminder_queue import due, put, record_sent, seed_plans, state
 
 PAGE = "pages/reminder_queue.py"
 TABLE = "queue"
@@ -142,3 +142,26 @@ def test_who_may_open_the_page(tmp_path, monkeypatch):
         at = _open(monkeypatch, paths, email)
         assert "n'est pas ouverte à votre profil" in at.error[0].value
         assert not at.dataframe
+
+
+def test_sent_messages_show_their_delivery_status(tmp_path, monkeypatch):
+    paths = _store(tmp_path)
+    first, second = put(paths, due(20, validation=False), due(22, validation=False))
+    record_sent(paths, first, "t1")
+    record_sent(paths, second, "t2", status="bounced")
+    at = _open(monkeypatch, paths)
+    sent = _table(at, "Remise")
+    assert sent["Remise"].tolist() == ["rejeté (adresse invalide)", "envoyé"]
+    assert sent["Client"].tolist()[0] == "Morel Transport Ltd" and sent["Niveau"].tolist() == ["Deuxième relance"] * 2
+    assert sent["Destinataires"].tolist() == ["accounts@morel.example", "compta1@client.example"]
+
+
+def test_an_invalid_address_in_the_form_is_refused(tmp_path, monkeypatch):
+    paths = _store(tmp_path)
+    [queue_id] = put(paths, due(20))
+    at = _select(_open(monkeypatch, paths), TABLE, 0)
+    key = f"relances.edit.{queue_id}"
+    at.text_input(key=key + ".to").input("compta1@client.example, pas-une-adresse")
+    at.button(key=key + ".submit").click().run()
+    assert "Adresse e-mail invalide : pas-une-adresse." in at.error[0].value
+    assert state(paths, queue_id).to == ("compta1@client.example",) and state(paths, queue_id).version == 1

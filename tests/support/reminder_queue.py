@@ -55,3 +55,28 @@ def state(paths: StorePaths, queue_id: int) -> queue.QueueItem:
         found = queue.read_item(con, queue_id)
     assert found is not None
     return found
+
+
+def record_sent(
+    paths: StorePaths, queue_id: int, token: str, *, status: str | None = None, at: datetime = QUEUED_AT
+) -> int:
+    """A queued reminder as the send job leaves it: its automatic message sent, with what came back."""
+    item = state(paths, queue_id)
+    with operations.session(paths) as con, operations.transaction(con):
+        mid = int(
+            con.execute(
+                "INSERT INTO messages (token, header_message_id, kind, entity_id, customer_id, sender_email,"
+                " sender_name, from_address, envelope_from, subject, body, language, state, created_at, sent_at,"
+                " delivery_status) VALUES (?, ?, 'automatic', ?, ?, 'systeme', 'Encours', 'relances@x.example',"
+                " 'relances@x.example', ?, ?, 'fr', 'sent', ?, ?, ?)",
+                (token, f"<{token}@x.example>", item.entity_id, item.customer_id, item.subject, item.body,
+                 at.isoformat(), at.isoformat(), status),
+            ).lastrowid
+            or 0
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO message_recipients (message_id, kind, address, status) VALUES (?, 'to', ?, 'accepted')",
+            [(mid, address) for address in item.to],
+        )
+        con.execute("UPDATE reminder_queue SET message_id = ?, state = 'sent' WHERE queue_id = ?", (mid, queue_id))
+    return mid
