@@ -39,6 +39,8 @@ PAGES = (
     PageSpec("pages/promises.py", "Promesses non tenues", "🤝", "promesses-non-tenues", Action.VIEW_LISTS),
     PageSpec("pages/invoice.py", "Facture", "🧾", "facture", Action.VIEW_LISTS, in_menu=False),
     PageSpec("pages/customer.py", "Client", "👤", "client-fiche", Action.VIEW_LISTS, in_menu=False),
+    PageSpec("pages/reminder_queue.py", "Relances à valider", "✅", "relances", Action.VALIDATE_REMINDERS),
+    PageSpec("pages/reminder_plans.py", "Plans de relance", "🪜", "plans-de-relance", Action.MANAGE_REMINDER_PLANS),
     PageSpec("pages/outbox.py", "Boîte d'envoi (démo)", "📬", "boite-d-envoi", Action.SEND_MANUAL_REMINDER),
 )
 INVOICE_PAGE = "pages/invoice.py"
