@@ -244,6 +244,11 @@ def mark_printed(paths: StorePaths, scope: Scope, versions: Mapping[int, int], *
                     " version = version + 1 WHERE queue_id = ?",
                     (scope.email, now.isoformat(), now.isoformat(), queue_id),
                 )
+                # a printed letter is the level given: the next level counted from it starts now
+                con.execute(
+                    "UPDATE reminder_invoice_levels SET state = 'sent', sent_at = ? WHERE queue_id = ? AND state = 'queued'",
+                    (now.isoformat(), queue_id),
+                )
                 printed.append(queue_id)
     return PrintResult(tuple(printed), refused)
 

@@ -63,6 +63,9 @@ def test_letters_are_printed_once_with_who_and_when(paths):
     again = screens.mark_printed(paths, COLLECTOR, {letter: listed.item.version}, now=NOW)
     assert "modifiée entre-temps (état actuel : courrier imprimé, par compta@verdier.example)" in again.refused[letter]
     assert screens.letters_to_print(paths, COLLECTOR, today=NOW.date()) == []
+    with operations.session(paths) as con:  # the level is given: the next one counts from the printing
+        levels = con.execute("SELECT state, sent_at FROM reminder_invoice_levels WHERE queue_id = ?", (letter,))
+        assert levels.fetchall() == [("sent", NOW.isoformat())]
 
 
 def test_sent_messages_say_what_came_back_in_french(paths):
