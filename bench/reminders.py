@@ -170,6 +170,8 @@ def reminders_benchmarks(work: Path, *, quick: bool = False) -> dict[str, Any]:
             "reminders.crash_messages": CRASH_MESSAGES // scale,
             "reminders.crash_s": crash.seconds,
             "reminders.crash_runs": crash.runs,
+            "reminders.crash_recovered": crash.recovered,
+            "reminders.crash_resent": crash.resent,
             "reminders.crash_problems": list(crash.problems),
         }
     )

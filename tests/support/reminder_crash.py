@@ -51,6 +51,8 @@ class CrashResult:
     lost: int  # queued messages never received
     seconds: float
     runs: int = 0
+    recovered: int = 0  # found delivered after a kill (killed between the server's answer and the commit)
+    resent: int = 0  # recorded but not delivered when killed: sent again with the same Message-ID
     problems: tuple[str, ...] = ()  # anything else wrong (a run that failed, rows not `sent`, history mismatch)
 
 
@@ -144,7 +146,7 @@ def crash_run(
     env.update(ENCOURS_DATA_DIR=str(paths.data_dir), ENCOURS_SMTP_PORT=str(port))
     command = [sys.executable, "-m", "jobs.reminders", "send", "--now", NOW.isoformat()]
     rng = random.Random(seed)  # noqa: S311 - test randomness, seeded to replay a failure
-    killed = runs = 0
+    killed = runs = recovered = resent = 0
     problems: list[str] = []
     deadline = started + timeout_s
     per_run = max(1, messages // (2 * max(1, kills)))  # messages a killed run may deliver: the queue outlasts the kills
@@ -165,6 +167,8 @@ def crash_run(
                     _kill_after(child, rng.uniform(0, 0.02))
             code = child.wait()
             stderr = child.stderr.read().decode() if child.stderr else ""
+            recovered += stderr.count("retrouvée dans l'archive")
+            resent += stderr.count("renvoyée avec le même Message-ID")
             if code == -signal.SIGKILL:
                 killed += 1
             elif code == 0:
@@ -189,6 +193,8 @@ def crash_run(
         lost=max(0, messages - len(counts)),
         seconds=round(time.monotonic() - started, 1),
         runs=runs,
+        recovered=recovered,
+        resent=resent,
         problems=tuple(problems),
     )
 

@@ -6,12 +6,15 @@ import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from core.formatting import PARIS
 from core.mail import smtp as smtp_module
+from core.mail.local_server import serving
+from core.mail.received import received_messages
 from core.mail.smtp import SmtpServer
 from core.reminders import sending
 from core.reminders.queue import Composed, QueueItem, read_item
@@ -255,3 +258,23 @@ def test_a_batch_goes_over_one_smtp_connection(paths, tmp_path, monkeypatch):
         report = run(paths, smtp.server)
         assert len(smtp.received()) == 5
     assert len(report.sent) == 5 and len(opened) == 1
+
+
+def test_a_batch_connection_dropped_by_the_server_is_opened_again(tmp_path):
+    """Between two messages of a batch the server went away and came back: the next one still leaves."""
+    port = free_port()
+    maildir = tmp_path / "maildir"
+    message = plain_message("first")
+    with smtp_module.connection(SmtpServer("127.0.0.1", port, timeout_s=5)) as conn:
+        with serving(maildir, port=port):
+            conn.send(message, envelope_from=MAIL_FROM, recipients=["a@ex.example"])
+        with serving(maildir, port=port):
+            conn.send(plain_message("second"), envelope_from=MAIL_FROM, recipients=["a@ex.example"])
+    assert sorted(m.subject for m in received_messages(maildir)) == ["first", "second"]
+
+
+def plain_message(subject: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = MAIL_FROM, "a@ex.example", subject
+    message.set_content("Bonjour")
+    return message
