@@ -20,6 +20,7 @@ from typing import Any
 from bench.dashboard import dashboard_benchmarks
 from bench.ingest import ingest_benchmarks, rate_limited_benchmark
 from bench.lists import lists_benchmark
+from bench.reminders import reminders_benchmarks
 from core.formatting import PARIS
 from core.scope import everything
 from core.store.paths import StorePaths
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
     parser.add_argument(
         "--only",
-        choices=["dashboard", "exports", "lists"],
+        choices=["dashboard", "exports", "lists", "reminders"],
         help="run one part alone (dashboard and lists read the stores a previous full run left in --work)",
     )
     args = parser.parse_args(argv)
@@ -134,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         results.update(dashboard_benchmarks(args.work / "data-1m", TODAY))
     if args.only in (None, "lists"):
         results.update(lists_benchmark(StorePaths(args.work / "data-1m"), TODAY))
+    if args.only in (None, "reminders"):
+        results.update(reminders_benchmarks(args.work / "reminders", quick=args.quick))
     results.pop("ingest.rate_limited_full_sync_estimate_s", None)
     ran_at = (
         "bench.run_at" if args.only is None else f"bench.{args.only}_run_at"

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from core.formatting import PARIS
+from core.mail import smtp as smtp_module
+from core.mail.local_server import serving
+from core.mail.received import received_messages
 from core.mail.smtp import SmtpServer
 from core.reminders import sending
 from core.reminders.queue import Composed, QueueItem, read_item
-from core.reminders.sending import INTERRUPTED, maildir_archive, send_ready
+from core.reminders.sending import INTERRUPTED, maildir_archive, send_ready, store_last_sync, store_recheck
 from core.store import operations
 from core.store.paths import StorePaths
 from tests.core.reminders.test_queue import NOW, SETTINGS, due, line, put
 from tests.support.mail import MAIL_FROM, smtp_server
 from tests.support.processes import free_port
+from tests.support.reminder_crash import NOW as CRASH_NOW
+from tests.support.reminder_crash import queued_store
 
 
 @pytest.fixture
@@ -144,7 +151,8 @@ def test_a_stop_request_finishes_the_message_in_flight_and_sends_no_more(paths, 
     put(paths, *(due(c, line(c)) for c in range(1, 6)))
     stop = threading.Event()
     with smtp_server(tmp_path / "maildir") as smtp:
-        report = run(paths, smtp.server, stop=stop, last_sync=lambda e: (stop.set(), fresh(e))[1])
+        # the stop request comes while the first message is being recorded and sent
+        report = run(paths, smtp.server, stop=stop, clock=lambda: (stop.set(), NOW)[1])
         assert len(smtp.received()) == 1  # the one already started
     assert report.stopped and len(report.sent) == 1
 
@@ -202,3 +210,71 @@ def test_after_a_crash_without_an_archive_nothing_is_resent_blind(paths, tmp_pat
         assert smtp.received() == []
     assert report.failed[q] == INTERRUPTED and state(paths, q).state == "failed"
     assert level_states(paths) == ["queued"]  # not freed: a person checks first
+
+
+def test_a_payment_arriving_during_the_run_stops_the_later_batches_messages(paths, tmp_path):
+    """The re-check is read per batch, just before it is sent: a payment recorded while the first
+    batch goes out still stops a message of the second one."""
+    count = sending.RECHECK_BATCH + 5
+    queued = put(paths, *(due(c, line(c)) for c in range(1, count + 1))).queued
+    paid_late = count  # in the second batch
+    reads: list[tuple[int, ...]] = []
+
+    def recheck(entity_id: str, ids: tuple[int, ...]) -> dict[int, Decimal | None]:
+        reads.append(ids)
+        paid = len(reads) > 1  # paid once the first batch was read
+        return {i: None if paid and i == paid_late else Decimal("100.00") for i in ids}
+
+    with smtp_server(tmp_path / "maildir") as smtp:
+        report = run(paths, smtp.server, recheck=recheck, settings=replace(SETTINGS, send_batch_size=500))
+        received = smtp.received()
+    assert len(received) == count - 1 and f"Relance F-{paid_late}" not in {m.subject for m in received}
+    assert state(paths, queued[-1]).state == "cancelled" and report.cancelled.keys() == {queued[-1]}
+    assert [len(ids) for ids in reads] == [sending.RECHECK_BATCH, 5]  # one read per batch, not per message
+
+
+def test_an_invoice_disputed_after_queueing_is_not_sent_with_the_stores_recheck(tmp_path):
+    """The job's re-check (published store + collectors' follow-ups), for real."""
+    paths = queued_store(tmp_path, 3, customers=3)
+    with operations.session(paths) as con, operations.transaction(con):
+        con.execute(
+            "INSERT INTO invoice_followups (entity_id, invoice_id, internal_status, updated_at) VALUES (?, ?, ?, ?)",
+            ("alpha", 1001, "disputed", CRASH_NOW.isoformat()),
+        )
+    with smtp_server(tmp_path / "maildir") as smtp:
+        report = send_ready(paths, now=CRASH_NOW, server=smtp.server, mail_from=MAIL_FROM,
+                            recheck=store_recheck(paths, today=CRASH_NOW.date()), last_sync=store_last_sync(paths))  # fmt: skip
+        received = smtp.received()
+    assert sorted(m.subject for m in received) == ["Relance facture F-1000", "Relance facture F-1002"]
+    assert len(report.sent) == 2 and len(report.cancelled) == 1
+
+
+def test_a_batch_goes_over_one_smtp_connection(paths, tmp_path, monkeypatch):
+    put(paths, *(due(c, line(c)) for c in range(1, 6)))
+    opened: list[object] = []
+    real_open = smtp_module._open
+    monkeypatch.setattr(smtp_module, "_open", lambda server: opened.append(server) or real_open(server))
+    with smtp_server(tmp_path / "maildir") as smtp:
+        report = run(paths, smtp.server)
+        assert len(smtp.received()) == 5
+    assert len(report.sent) == 5 and len(opened) == 1
+
+
+def test_a_batch_connection_dropped_by_the_server_is_opened_again(tmp_path):
+    """Between two messages of a batch the server went away and came back: the next one still leaves."""
+    port = free_port()
+    maildir = tmp_path / "maildir"
+    message = plain_message("first")
+    with smtp_module.connection(SmtpServer("127.0.0.1", port, timeout_s=5)) as conn:
+        with serving(maildir, port=port):
+            conn.send(message, envelope_from=MAIL_FROM, recipients=["a@ex.example"])
+        with serving(maildir, port=port):
+            conn.send(plain_message("second"), envelope_from=MAIL_FROM, recipients=["a@ex.example"])
+    assert sorted(m.subject for m in received_messages(maildir)) == ["first", "second"]
+
+
+def plain_message(subject: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = MAIL_FROM, "a@ex.example", subject
+    message.set_content("Bonjour")
+    return message
