@@ -35,9 +35,11 @@ lint: install
 	$(PY) -m ruff format --check app.py serve.py pages ui core jobs demo pennylane_local tests bench
 	$(PY) -m mypy core jobs ui demo pennylane_local
 
-## The whole suite: lint, types, tests (unit, store, ingestion, app, browser).
+## The whole suite: lint, types, tests (unit, store, ingestion, app, browser). Two workers for
+## everything that does not measure time; then, alone, the browser tests and the pace tests.
 test: install browser lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 -m "not browser and not serial"
+	$(PY) -m pytest -q -m "browser or serial"
 
 ## Benchmarks (1M-invoice stores); writes bench/results.json.
 bench: install

@@ -82,6 +82,7 @@ class _RecordingTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_sync_keeps_the_pace_the_rate_limit_allows_without_429(store, demo_dir):
     transport = _RecordingTransport()

@@ -73,6 +73,7 @@ def test_unknown_address_and_wrong_password_get_the_same_message(ops, otp):
     assert str(unknown.value) == str(wrong.value) == WRONG_CREDENTIALS
 
 
+@pytest.mark.serial
 def test_unknown_address_and_wrong_password_take_comparable_time(ops, otp):
     def timed(email):
         started = time.perf_counter()

@@ -22,6 +22,7 @@ def _ideal_seconds(requests: int) -> float:
     return PERIOD * ((requests - 1) // LIMIT)
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_two_clients_sharing_a_token_stay_under_the_limit_at_full_rate() -> None:
     throttle = Throttle(LIMIT, PERIOD)  # what shared_throttle() hands every client of one token
