@@ -29,11 +29,13 @@ GENERATION = "relances.generation"  # bumped by every decision: the tables' sele
 SHOWN = "relances.shown"  # queue id → version, as the screen last showed them (queue and letters)
 ORDER = "relances.order"  # queue ids of the waiting table, in the order shown
 LETTER_ORDER = "relances.letters.order"
+SENT_ORDER = "relances.sent.order"  # queue ids of the sent table, in the order shown (None: not resendable)
 TO_VALIDATE = "relances.to_validate"  # queue ids shown that wait for validation ("Tout valider")
 OUTCOME = "relances.outcome"  # [(kind, French message)] of the last decision, shown once
 st.session_state.setdefault(SHOWN, {})
 st.session_state.setdefault(ORDER, [])
 st.session_state.setdefault(LETTER_ORDER, [])
+st.session_state.setdefault(SENT_ORDER, [])
 st.session_state.setdefault(TO_VALIDATE, [])
 st.session_state.setdefault(GENERATION, 0)
 
@@ -125,6 +127,29 @@ def edit(queue_id: int) -> None:
             to=to, cc=cc, version=v, now=formatting.paris_now(),
         ),
         [queue_id],
+    )  # fmt: skip
+
+
+def resend() -> None:
+    ids = [q for q in selected("sent", SENT_ORDER) if q is not None]
+    if not ids:
+        tell(("warning", "Sélectionnez au moins une relance envoyée."))
+        return
+    to, wrong = split_addresses(st.session_state.get("relances.resend.to") or "")
+    if wrong:
+        tell(("error", "Adresse e-mail invalide : " + ", ".join(wrong) + "."))
+        return
+    try:
+        result = queue.resend(
+            paths, scope, ids, now=formatting.paris_now(), settings=screens.load_settings(paths), to=to or None
+        )
+    except queue.QueueError as exc:
+        tell(("error", str(exc)))
+        return
+    tell(
+        *([("success", f"{len(result.approved)} relance(s) à renvoyer à la prochaine fenêtre d'envoi.")]
+          if result.approved else []),
+        *[("error", f"Relance n° {q} : {why}") for q, why in result.refused.items()],
     )  # fmt: skip
 
 
@@ -258,7 +283,11 @@ with tab_sent:
     if not sent:
         st.info("Aucune relance automatique envoyée pour l'instant.")
     else:
-        st.caption(f"Les {screens.SENT_LIMIT} dernières relances automatiques, la plus récente d'abord.")
+        st.caption(
+            f"Les {screens.SENT_LIMIT} dernières relances automatiques, la plus récente d'abord. "
+            "Sélectionnez-en pour les renvoyer (par exemple à une adresse corrigée après un rejet)."
+        )
+        st.session_state[SENT_ORDER] = [s.queue_id for s in sent]
         st.dataframe(
             [
                 {
@@ -272,5 +301,13 @@ with tab_sent:
                 for s in sent
             ],
             hide_index=True,
-            key="relances.sent.table",
+            key=table_key("sent"),
+            on_select="rerun",
+            selection_mode="multi-row",
         )
+        cols = st.columns([3, 1])
+        cols[0].text_input(
+            "Renvoyer à (facultatif : sinon aux mêmes destinataires)", key="relances.resend.to",
+            placeholder="comptabilite@client.fr",
+        )  # fmt: skip
+        cols[1].button("Renvoyer la sélection", on_click=resend, key="relances.resend")

@@ -19,6 +19,7 @@ from typing import Any
 
 from core.access.permissions import Action, require
 from core.collections.errors import NotInScope
+from core.mail import history
 from core.reminders import penalties
 from core.reminders import plans as plans_mod
 from core.reminders import settings as settings_mod
@@ -41,18 +42,6 @@ TONE_LABELS = {
     "firm": "ferme",
     "formal_notice": "mise en demeure",
     "agreement": "accord de paiement",
-}
-DELIVERY_LABELS = {
-    None: "envoyé",
-    "bounced": "rejeté (adresse invalide)",
-    "deferred": "différé",
-    "auto_reply": "réponse automatique",
-    "replied": "réponse du client",
-}
-MESSAGE_STATE_LABELS = {
-    "sending": "envoi en cours ou interrompu",
-    "failed": "échec de l'envoi",
-    "partly_sent": "envoyé en partie",
 }
 NO_PLAN = "Aucune relance automatique"
 
@@ -90,6 +79,7 @@ class QueueRow:
 @dataclass(frozen=True)
 class SentRow:
     message_id: int
+    queue_id: int | None  # the queue row it was sent for: what a resend repeats
     sent_at: datetime
     customer: str
     level: str
@@ -274,7 +264,7 @@ def sent_messages(paths: StorePaths, scope: Scope, *, today: date, limit: int = 
             "SELECT m.message_id, coalesce(m.sent_at, m.created_at), m.entity_id, m.customer_id, m.subject, m.state,"
             " m.delivery_status, q.plan_id, q.code,"
             " (SELECT group_concat(address, ', ') FROM message_recipients r WHERE r.message_id = m.message_id"
-            "  AND r.kind = 'to')"
+            "  AND r.kind = 'to'), q.queue_id"
             " FROM messages m LEFT JOIN reminder_queue q ON q.queue_id ="
             "  (SELECT min(queue_id) FROM reminder_queue WHERE message_id = m.message_id)"
             " WHERE m.kind = 'automatic' ORDER BY coalesce(m.sent_at, m.created_at) DESC, m.message_id DESC"
@@ -284,6 +274,7 @@ def sent_messages(paths: StorePaths, scope: Scope, *, today: date, limit: int = 
     return [
         SentRow(
             message_id=int(r[0]),
+            queue_id=int(r[10]) if r[10] is not None else None,
             sent_at=datetime.fromisoformat(r[1]),
             customer=found.customer(r[2], r[3]),
             level=labels.get((r[7], r[8]), r[8] or ""),
@@ -296,10 +287,10 @@ def sent_messages(paths: StorePaths, scope: Scope, *, today: date, limit: int = 
 
 
 def delivery_label(state: str, delivery_status: str | None) -> str:
-    """A message's state and what came back, in French."""
-    if state in MESSAGE_STATE_LABELS and delivery_status is None:
-        return MESSAGE_STATE_LABELS[state]
-    return DELIVERY_LABELS.get(delivery_status, delivery_status or "envoyé")
+    """What came back if anything did, else the message's state, in French (the history's words)."""
+    if delivery_status:
+        return history.DELIVERY_LABELS.get(delivery_status, delivery_status)
+    return history.STATE_LABELS.get(state, state)
 
 
 # --- plans: the levels editor -------------------------------------------------------------------

@@ -151,9 +151,23 @@ def test_sent_messages_show_their_delivery_status(tmp_path, monkeypatch):
     record_sent(paths, second, "t2", status="bounced")
     at = _open(monkeypatch, paths)
     sent = _table(at, "Remise")
-    assert sent["Remise"].tolist() == ["rejeté (adresse invalide)", "envoyé"]
+    assert sent["Remise"].tolist() == ["rejeté : adresse invalide", "envoyé"]
     assert sent["Client"].tolist()[0] == "Morel Transport Ltd" and sent["Niveau"].tolist() == ["Deuxième relance"] * 2
     assert sent["Destinataires"].tolist() == ["accounts@morel.example", "compta1@client.example"]
+
+
+def test_a_bounced_reminder_is_resent_to_a_corrected_address(tmp_path, monkeypatch):
+    paths = _store(tmp_path)
+    first, second = put(paths, due(20, validation=False), due(22, validation=False))
+    record_sent(paths, first, "t1")
+    record_sent(paths, second, "t2", status="bounced")
+    at = _open(monkeypatch, paths)
+    at.text_input(key="relances.resend.to").set_value("compta.morel@transports.example")
+    at = _select(at, "sent", 0)  # the bounced one, newest first
+    at.button(key="relances.resend").click().run()
+    assert not at.exception and "1 relance(s) à renvoyer" in at.success[0].value
+    again = state(paths, second + 1)  # the new queue row
+    assert (again.state, again.to, again.customer_id) == ("ready", ("compta.morel@transports.example",), 2)
 
 
 def test_an_invalid_address_in_the_form_is_refused(tmp_path, monkeypatch):

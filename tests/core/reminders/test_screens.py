@@ -86,8 +86,8 @@ def test_sent_messages_say_what_came_back_in_french(paths):
         con.execute("UPDATE reminder_queue SET message_id = 1, state = 'sent' WHERE queue_id = ?", (queue_id,))
     sent = screens.sent_messages(paths, COLLECTOR, today=NOW.date())
     assert [(s.subject, s.status) for s in sent] == [
-        ("Objet t3", "réponse automatique"),
-        ("Objet t2", "rejeté (adresse invalide)"),
+        ("Objet t3", "réponse automatique (absence)"),
+        ("Objet t2", "rejeté : adresse invalide"),
         ("Objet t1", "envoyé"),
     ]
     assert sent[2].level == "Deuxième relance" and sent[2].to == "compta1@client.example"
@@ -95,7 +95,7 @@ def test_sent_messages_say_what_came_back_in_french(paths):
         screens.sent_messages(paths, Scope(email="c", role="accounting", customers=frozenset()), today=NOW.date()) == []
     )
     assert screens.delivery_label("failed", None) == "échec de l'envoi"
-    assert screens.delivery_label("sent", "deferred") == "différé"
+    assert screens.delivery_label("sent", "deferred") == "distribution retardée"
     assert screens.delivery_label("sent", "replied") == "réponse du client"
 
 
