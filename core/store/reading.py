@@ -36,33 +36,73 @@ from core.store.schema import DERIVED
 
 SCOPED_VIEWS = ("invoices", "customers", "cash_events")
 # Identifiers below come from these constants, never from input (hence the noqa: S608).
-_SCOPED_ALL = {v: "CREATE TEMP VIEW scoped_" + v + " AS SELECT * FROM " + v for v in SCOPED_VIEWS}  # noqa: S608
+_SCOPED_ALL = {v: "CREATE OR REPLACE TEMP VIEW scoped_" + v + " AS SELECT * FROM " + v for v in SCOPED_VIEWS}  # noqa: S608
 _SEMI_JOIN_SCOPE = " SEMI JOIN scope_customers USING (entity_id, customer_id)"
 _SCOPED_SOME = {v: _SCOPED_ALL[v] + _SEMI_JOIN_SCOPE for v in SCOPED_VIEWS}
-_ENTITIES_ALL = "CREATE TEMP VIEW scoped_entities AS SELECT * FROM entities"
-_ENTITIES_SOME = "CREATE TEMP VIEW scoped_entities AS SELECT * FROM entities WHERE entity_id IN (SELECT entity_id FROM scope_customers)"
-_KEYS_ALL = "CREATE TEMP VIEW scoped_customer_keys AS SELECT entity_id, customer_id FROM pennylane_customers"
-_KEYS_SOME = "CREATE TEMP VIEW scoped_customer_keys AS SELECT entity_id, customer_id FROM scope_customers"
-_REJECTS_ALL = "CREATE TEMP VIEW scoped_ingest_rejects AS SELECT * FROM ingest_rejects"
-_REJECTS_NONE = "CREATE TEMP VIEW scoped_ingest_rejects AS SELECT * FROM ingest_rejects WHERE false"
+_ENTITIES_ALL = "CREATE OR REPLACE TEMP VIEW scoped_entities AS SELECT * FROM entities"
+_ENTITIES_SOME = "CREATE OR REPLACE TEMP VIEW scoped_entities AS SELECT * FROM entities WHERE entity_id IN (SELECT entity_id FROM scope_customers)"
+_KEYS_ALL = "CREATE OR REPLACE TEMP VIEW scoped_customer_keys AS SELECT entity_id, customer_id FROM pennylane_customers"
+_KEYS_SOME = "CREATE OR REPLACE TEMP VIEW scoped_customer_keys AS SELECT entity_id, customer_id FROM scope_customers"
+_REJECTS_ALL = "CREATE OR REPLACE TEMP VIEW scoped_ingest_rejects AS SELECT * FROM ingest_rejects"
+_REJECTS_NONE = "CREATE OR REPLACE TEMP VIEW scoped_ingest_rejects AS SELECT * FROM ingest_rejects WHERE false"
 
 
 @contextmanager
 def read_session(
     paths: StorePaths, scope: Scope, *, today: date, live: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short read-only session for one request. `live=False` reads the snapshot's own copy."""
-    with open_snapshot(paths) as con:
+    """A short read-only session for one request. `live=False` reads the snapshot's own copy.
+
+    The connection may have served a request before (core/store/analytical.py keeps them): its
+    live rows and scope views stay when they are still right (`session_state` says what they
+    were set up for), and are set up again when the operational store moved or the scope's
+    kind changed; the scope's own customers are loaded at every request."""
+    with open_snapshot(paths, keep=_FURNITURE) as con:
         _check_derived(paths, con)
         con.execute("SET VARIABLE encours_today = ?", [today.isoformat()])
+        previous = _session_state(con)
+        live_key = "snapshot"
         if live:
             revision, tables = _live_rows(paths)
-            for name, table in tables.items():
-                con.register(name, table)  # shadows the snapshot's copy of the same name
-            if tables:
+            live_key = f"live:{revision}" if tables else "snapshot"
+        if previous is None or previous[0] != live_key:
+            _unregister_live(con)
+            if live_key != "snapshot":
+                for name, table in tables.items():
+                    con.register(name, table)  # shadows the snapshot's copy of the same name
                 con.register("customers", _live_customers(paths, con, revision))
-        _apply_scope(con, scope)
+        mode = "all" if scope.customers is None else "some"
+        _apply_scope(con, scope, views=previous is None or previous[1] != mode)
+        if previous != (live_key, mode):
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE session_state AS SELECT ? AS live_key, ? AS mode", [live_key, mode]
+            )
         yield con
+
+
+_REGISTERED = (*operations.ORGANISATION_TABLES, "customers")
+_FURNITURE = frozenset(
+    {*_REGISTERED, "session_state", "scoped_entities", "scoped_customer_keys", "scoped_ingest_rejects"}
+    | {"scoped_" + v for v in SCOPED_VIEWS}
+)
+"""What a read session sets up and a kept connection keeps for the next one (analytical.open_snapshot)."""
+
+
+def _session_state(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    try:
+        rows = con.execute("SELECT live_key, mode FROM temp.main.session_state").fetchall()  # all: none left pending
+    except duckdb.CatalogException:
+        return None
+    return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def _unregister_live(con: duckdb.DuckDBPyConnection) -> None:
+    present = {
+        r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE database_name = 'temp'").fetchall()
+    }
+    for name in _REGISTERED:
+        if name in present:
+            con.unregister(name)
 
 
 class SnapshotTooOld(StoreNotPublished):
@@ -138,10 +178,13 @@ def _live_customers(paths: StorePaths, con: duckdb.DuckDBPyConnection, revision:
     return table
 
 
-def _apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+def _apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope, *, views: bool = True) -> None:
+    """The scoped views (`views`: (re)create them; else they are those of this scope's kind
+    already) and, for a restricted scope, the table of its customers they read."""
     if scope.customers is None:
-        for sql in (*_SCOPED_ALL.values(), _KEYS_ALL, _ENTITIES_ALL, _REJECTS_ALL):
-            con.execute(sql)
+        if views:
+            for sql in (*_SCOPED_ALL.values(), _KEYS_ALL, _ENTITIES_ALL, _REJECTS_ALL):
+                con.execute(sql)
         return
     pairs = sorted(scope.customers)
     allowed = pa.table(
@@ -151,7 +194,8 @@ def _apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         }
     )
     con.register("_scope_rows", allowed)
-    con.execute("CREATE TEMP TABLE scope_customers AS SELECT * FROM _scope_rows")
+    con.execute("CREATE OR REPLACE TEMP TABLE scope_customers AS SELECT * FROM _scope_rows")
     con.unregister("_scope_rows")
-    for sql in (*_SCOPED_SOME.values(), _KEYS_SOME, _ENTITIES_SOME, _REJECTS_NONE):
-        con.execute(sql)
+    if views:
+        for sql in (*_SCOPED_SOME.values(), _KEYS_SOME, _ENTITIES_SOME, _REJECTS_NONE):
+            con.execute(sql)

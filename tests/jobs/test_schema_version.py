@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from core.store.analytical import open_snapshot
+from core.store.analytical import open_snapshot, release_idle
 from core.store.schema import SCHEMA_VERSION
 from tests.jobs.conftest import seeded
 from tests.jobs.sync_helpers import checksums, sync
@@ -14,6 +14,7 @@ from tests.support.pennylane_server import serve
 
 def _age(paths) -> None:
     """Make the published snapshot look built by an older version: a column it did not have yet."""
+    release_idle()  # this process's kept read-only connections would refuse the rewrite
     con = duckdb.connect(str(paths.published))
     try:
         con.execute("ALTER TABLE pennylane_customer_invoices DROP COLUMN e_invoicing_status")
