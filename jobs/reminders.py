@@ -28,10 +28,9 @@ from datetime import datetime
 from core.config import ConfigError, Settings, load_settings
 from core.formatting import PARIS, moment, paris_now
 from core.mail.mailbox import MailboxError
-from core.mail.smtp import SmtpServer
 from core.reminders import settings as reminder_settings
-from core.reminders.cycle import run_cycle
-from core.reminders.sending import SendingBusy, maildir_archive, send_ready, store_last_sync, store_recheck
+from core.reminders.cycle import run_cycle, send_configured
+from core.reminders.sending import SendingBusy
 from core.reminders.window import in_window, next_opening
 from core.store import operations
 from core.store.analytical import StoreNotPublished
@@ -68,17 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        report = send_ready(
-            paths,
-            now=now,
-            server=SmtpServer.from_settings(settings.mail),
-            recheck=store_recheck(paths, today=now.astimezone(PARIS).date()),
-            last_sync=store_last_sync(paths),
-            mail_from=settings.mail.mail_from,
-            stop=stop,
-            delivered=maildir_archive(paths.maildir) if settings.mail.embedded else None,
-            clock=(lambda: now) if args.now else paris_now,
-        )
+        report = send_configured(paths, settings, now=now, stop=stop, clock=(lambda: now) if args.now else paris_now)
     except SendingBusy as exc:
         print(f"encours: {exc}", file=sys.stderr)
         return exit_codes.BUSY

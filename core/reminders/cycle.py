@@ -164,7 +164,23 @@ def run_cycle(
     report.queued, report.held = plan_and_queue(paths, now=now, dry_run=dry_run)
     if dry_run or (stop is not None and stop.is_set()):
         return report
-    report.sent = send_ready(
+    report.sent = send_configured(paths, settings, now=now, stop=stop, clock=clock)
+    for note in report.notes:
+        log.warning("%s", note)
+    return report
+
+
+def send_configured(
+    paths: StorePaths,
+    settings: Settings,
+    *,
+    now: datetime,
+    stop: threading.Event | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> SendReport:
+    """`send_ready` with this installation's SMTP server, the store's re-check and sync ages, and
+    the embedded server's maildir as the archive a crash is reconciled against."""
+    return send_ready(
         paths,
         now=now,
         server=SmtpServer.from_settings(settings.mail),
@@ -175,6 +191,3 @@ def run_cycle(
         delivered=maildir_archive(paths.maildir) if settings.mail.embedded else None,
         clock=clock,
     )
-    for note in report.notes:
-        log.warning("%s", note)
-    return report
