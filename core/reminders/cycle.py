@@ -27,7 +27,7 @@ from core.mail.message import is_address
 from core.mail.smtp import SmtpServer
 from core.reminders import penalties, plans
 from core.reminders.engine import due_reminders
-from core.reminders.followup import FollowupReport, process_mailbox
+from core.reminders.followup import FollowupReport, active_invalid_addresses, process_mailbox
 from core.reminders.inputs import EngineInputs, engine_inputs
 from core.reminders.model import DueReminder
 from core.reminders.queue import Composed, QueueReport, queue_due
@@ -71,7 +71,7 @@ def mailbox_for(settings: Settings) -> MailSource | None:
 
 def invalid_addresses(paths: StorePaths) -> set[str]:
     with operations.session(paths) as con:
-        return {r[0].lower() for r in con.execute("SELECT address FROM invalid_addresses WHERE cleared_at IS NULL")}
+        return active_invalid_addresses(con)
 
 
 def composer(inputs: EngineInputs, *, now: datetime, invalid: set[str]) -> Callable[[DueReminder], Composed]:
@@ -113,7 +113,14 @@ def plan_and_queue(
     """Decide what is due at `now` and queue it; the customers held back and why."""
     inputs = engine_inputs(paths, now=now)
     due = due_reminders(inputs.invoices, inputs.history, inputs.plans, inputs.customers, now)
-    compose = composer(inputs, now=now, invalid=invalid_addresses(paths))
+    render = composer(inputs, now=now, invalid=invalid_addresses(paths))
+    rendered: dict[DueReminder, Composed] = {}
+
+    def compose(reminder: DueReminder) -> Composed:  # each message rendered once (checked here, queued below)
+        if reminder not in rendered:
+            rendered[reminder] = render(reminder)
+        return rendered[reminder]
+
     held: dict[tuple[str, int], str] = {}
     ready: list[DueReminder] = []
     for reminder in due:
@@ -125,6 +132,7 @@ def plan_and_queue(
         if reminder.channel == "email" and not composed.to:
             # no address left (none in Pennylane, or every one bounced): the level goes by post
             reminder = replace(reminder, channel="letter")
+            rendered[reminder] = composed
         ready.append(reminder)
     with operations.session(paths) as con:
         settings = load_settings(con)

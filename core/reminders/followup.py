@@ -63,6 +63,11 @@ class FollowupReport:
     letters: tuple[int, ...] = ()  # reminder_queue ids of the letters to print
 
 
+def active_invalid_addresses(con: sqlite3.Connection) -> set[str]:
+    """The addresses a hard bounce proved wrong and nobody cleared since (lower case)."""
+    return {r[0].lower() for r in con.execute("SELECT address FROM invalid_addresses WHERE cleared_at IS NULL")}
+
+
 def classify_message(msg: EmailMessage, *, received: date) -> Classified:
     """Bounce first (they carry Auto-Submitted too), then out-of-office, then a person's reply."""
     bounce = bounces.classify(msg)

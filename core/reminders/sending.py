@@ -41,6 +41,7 @@ from core.mail import history
 from core.mail.message import InvalidAddress, build_message, message_id
 from core.mail.smtp import Connection, MailError, SmtpServer, connection, send
 from core.mail.verp import return_path
+from core.reminders.followup import active_invalid_addresses
 from core.reminders.queue import Composed, QueueItem, read_item, stale_reason
 from core.reminders.settings import ReminderSettings, load_settings
 from core.reminders.window import in_window, next_opening
@@ -171,7 +172,7 @@ def send_ready(
         if not open_now:
             report.outside_window = not in_window(now, cfg)
             return report
-        invalid = {r[0].lower() for r in con.execute("SELECT address FROM invalid_addresses WHERE cleared_at IS NULL")}
+        invalid = active_invalid_addresses(con)
         synced: dict[str, datetime | None] = {}
         due = _due(con, now, cfg.send_batch_size)
         for start in range(0, len(due), RECHECK_BATCH):
