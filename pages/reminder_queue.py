@@ -166,6 +166,11 @@ def printed() -> None:
     )
 
 
+def row_head(r: screens.QueueRow) -> dict[str, object]:
+    """The columns every table of this page starts with."""
+    return {"N°": r.item.queue_id, "Client": r.customer, "Niveau": r.level, "Factures": invoices_text(r)}
+
+
 def invoices_text(row: screens.QueueRow) -> str:
     return ", ".join(number for number, _ in row.invoices)
 
@@ -194,10 +199,7 @@ with tab_queue:
         st.dataframe(
             [
                 {
-                    "N°": r.item.queue_id,
-                    "Client": r.customer,
-                    "Niveau": r.level,
-                    "Factures": invoices_text(r),
+                    **row_head(r),
                     "Montants": amounts_text(r),
                     "Total": formatting.money(r.item.total_due),
                     "Envoi prévu": formatting.moment(r.item.scheduled_for),
@@ -249,10 +251,7 @@ with tab_letters:
         st.dataframe(
             [
                 {
-                    "N°": r.item.queue_id,
-                    "Client": r.customer,
-                    "Niveau": r.level,
-                    "Factures": invoices_text(r),
+                    **row_head(r),
                     "Total": formatting.money(r.item.total_due),
                     "Créé le": formatting.moment(r.item.created_at),
                     "Motif": r.item.reason or "",
