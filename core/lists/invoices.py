@@ -16,8 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import duckdb
-
 from core import formatting
 from core.cache import snapshot_cached
 from core.exports.table import Column, ExportTable, Row
@@ -143,24 +141,10 @@ def in_clause(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     return "(" + " OR ".join(parts) + ")", known
 
 
-_NAMED = """
-SELECT entity_id, list(customer_id ORDER BY customer_id) FROM scoped_customers
-WHERE strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\' GROUP BY entity_id
-"""
-
-
-def customers_named(con: duckdb.DuckDBPyConnection, search: str) -> dict[str, list[int]]:
-    """The customers in scope whose name contains `search` (no case, no accents), per entity."""
-    rows = con.execute(_NAMED, [like_pattern(folded(search))]).fetchall()
-    return {entity: [int(c) for c in ids] for entity, ids in rows}
-
-
-def where(filters: InvoiceFilters, named: dict[str, list[int]] | None = None) -> tuple[str, list[Any]]:
+def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
     """`filters` as a SQL condition on `invoices` columns, and its bound values in order.
 
-    Identifiers are constants of this function; every value is a `?` parameter. `named`: the
-    customers the search matches by name (customers_named), when already looked up — the
-    condition then stays on the invoices' own columns, which DuckDB filters before its joins.
+    Identifiers are constants of this function; every value is a `?` parameter.
     """
     clauses: list[str] = []
     params: list[Any] = []
@@ -201,27 +185,12 @@ def where(filters: InvoiceFilters, named: dict[str, list[int]] | None = None) ->
         # the dashboard's gap (docs/metrics.md): disputed invoices are totalled apart there
         add("status IN ('not_due', 'overdue') AND days_past_expected > 0 AND internal_status <> 'disputed'")
     if filters.search:
-        # Customer names compare without case nor accents (on the customers: a few thousand rows);
-        # numbers and labels without case, on `search_text`, lower-cased once per sync (stripping
-        # accents from a million labels costs ~0.4 s). A search holding U+001F, the separator,
-        # matches no number or label (it would otherwise span the two).
-        own, text = (
-            ("search_text LIKE ? ESCAPE '\\'", [like_pattern(filters.search.lower())])
-            if _SEPARATOR not in filters.search
-            else ("false", [])
-        )
-        if named is None:
-            add(
-                "((entity_id, customer_id) IN (SELECT entity_id, customer_id FROM scoped_customers "  # noqa: S608
-                "WHERE strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\') OR " + own + ")",
-                like_pattern(folded(filters.search)), *text,
-            )  # fmt: skip
-        else:  # the same, with the customers already found: every term is on the invoices' own columns
-            by_entity = sorted(named.items())
-            add(
-                "(" + own + "".join(" OR (entity_id = ? AND list_contains(?, customer_id))" for _ in by_entity) + ")",
-                *text, *(v for entity, ids in by_entity for v in (entity, ids)),
-            )  # fmt: skip
+        # Number, label and customer name, without case nor accents: `search_text`, folded once per
+        # sync. A search holding U+001F, its separator, matches nothing (it would span two fields).
+        if _SEPARATOR in filters.search:
+            add("false")
+        else:
+            add("search_text LIKE ? ESCAPE '\\'", like_pattern(folded(filters.search)))
     return (" AND ".join(clauses) or "true"), params
 
 
@@ -247,17 +216,18 @@ def _sort_parts(sort: str) -> tuple[str, str]:
 
 
 def _summary_sql(condition: str, sort: str) -> str:
-    """Totals of the whole filtered set and the keys of one page, from ONE evaluation of the view:
-    the filtered rows keep only what the totals and the sort need, then a LIMITed top-N reads them."""
+    """Totals of the whole filtered set and the positions of one page's rows (`snapshot_row`), from
+    ONE evaluation of the view: the filtered rows keep only what the totals and the sort need, then
+    a LIMITed top-N reads them."""
     column, direction = _sort_parts(sort)
     order = "k" + direction + " NULLS LAST, entity_id" + direction + ", invoice_id" + direction
     return (
-        "WITH f AS MATERIALIZED (SELECT entity_id, invoice_id, amount_eur, open_amount_eur, "  # noqa: S608
+        "WITH f AS MATERIALIZED (SELECT entity_id, invoice_id, snapshot_row, amount_eur, open_amount_eur, "  # noqa: S608
         + column + " AS k FROM scoped_invoices WHERE " + condition + "), "
         "t AS (SELECT count(*) AS n, coalesce(sum(amount_eur), 0) AS amount, coalesce(sum(open_amount_eur), 0) AS open "
         "FROM f), "
-        "p AS (SELECT entity_id, invoice_id, k FROM f ORDER BY " + order + " LIMIT ? OFFSET ?) "
-        "SELECT t.n, t.amount, t.open, p.entity_id, p.invoice_id FROM t LEFT JOIN p ON true ORDER BY " + order
+        "p AS (SELECT entity_id, invoice_id, snapshot_row, k FROM f ORDER BY " + order + " LIMIT ? OFFSET ?) "
+        "SELECT t.n, t.amount, t.open, p.snapshot_row FROM t LEFT JOIN p ON true ORDER BY " + order
     )  # fmt: skip
 
 
@@ -268,10 +238,9 @@ def _export_sql(condition: str, sort: str) -> str:
     )  # fmt: skip
 
 
-def _rows_sql(keys: int) -> str:
-    """The full rows of a page, by key (at most one page of `(entity_id = ? AND invoice_id = ?)`)."""
-    pairs = " OR ".join("(entity_id = ? AND invoice_id = ?)" for _ in range(keys))
-    return "SELECT " + _ROW_COLUMNS + " FROM scoped_invoices WHERE " + pairs  # noqa: S608
+_ROWS_SQL = "SELECT snapshot_row, " + _ROW_COLUMNS + " FROM scoped_invoices WHERE snapshot_row = ANY(?)"  # noqa: S608
+"""The full rows of a page, by position: DuckDB reads just those rows (`= ANY`, not `IN (…)`, which
+it turns into a join scanning the whole table)."""
 
 
 def query_page(
@@ -279,12 +248,12 @@ def query_page(
 ) -> InvoicePage:
     """One page of the filtered invoices and the totals of all of them (uncached; see invoice_page).
 
-    Two queries: the totals and the page's keys (one pass over the filtered rows), then the
-    page's rows by key. A page past the end is read again as the last page.
+    Two queries: the totals and the page's row positions (one pass over the filtered rows), then
+    the page's rows by position. A page past the end is read again as the last page.
     """
     page = max(1, filters.page)
     with read_session(paths, scope, today=today) as con:
-        condition, params = where(filters, customers_named(con, filters.search) if filters.search else None)
+        condition, params = where(filters)
         summary = _summary_sql(condition, filters.sort)
         found = con.execute(summary, [*params, page_size, (page - 1) * page_size]).fetchall()
         last = max(1, math.ceil(int(found[0][0]) / page_size))
@@ -292,10 +261,10 @@ def query_page(
             page = last
             found = con.execute(summary, [*params, page_size, (page - 1) * page_size]).fetchall()
         count, amount, open_eur = found[0][:3]
-        keys = [(e, i) for *_, e, i in found if e is not None]
-        rows = con.execute(_rows_sql(len(keys)), [v for key in keys for v in key]).fetchall() if keys else []
-    by_key = {(r[0], r[1]): r for r in rows}
-    ordered = tuple(InvoiceRow(*by_key[key]) for key in keys if key in by_key)
+        positions = [row[3] for row in found if row[3] is not None]
+        rows = con.execute(_ROWS_SQL, [positions]).fetchall() if positions else []
+    by_position = {r[0]: r[1:] for r in rows}
+    ordered = tuple(InvoiceRow(*by_position[n]) for n in positions if n in by_position)
     return InvoicePage(ordered, InvoiceTotals(int(count), Decimal(amount), Decimal(open_eur)), page, page_size)
 
 

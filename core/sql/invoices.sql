@@ -3,7 +3,9 @@
 -- how late it is as of encours_today(), a normalised status, and who looks after the customer.
 CREATE OR REPLACE VIEW invoices AS
 WITH amounts AS (
-    SELECT * FROM invoice_facts
+    -- snapshot_row: the row's position in this snapshot's invoice_facts, so a page fetches its 50
+    -- rows by position (`snapshot_row = ANY(?)`: ~10 ms) instead of scanning for their keys (~45 ms)
+    SELECT *, rowid AS snapshot_row FROM invoice_facts
 ),
 statused AS (
     SELECT a.*,
@@ -64,6 +66,7 @@ SELECT s.entity_id,
        s.credited_invoice_id,
        s.e_invoicing_status,
        s.updated_at,
-       s.search_text
+       s.search_text,
+       s.snapshot_row
 FROM statused AS s
 LEFT JOIN customers AS c ON c.customer_key = s.customer_key;

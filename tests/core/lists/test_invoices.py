@@ -56,8 +56,8 @@ def matches(row, f: InvoiceFilters) -> bool:
             ),
             not q
             or _fold(q) in _fold(row["customer_name"])
-            or q.lower() in (row["invoice_number"] or "").lower()
-            or q.lower() in (row["label"] or "").lower(),
+            or _fold(q) in _fold(row["invoice_number"])
+            or _fold(q) in _fold(row["label"]),
         )
     )
 
