@@ -32,7 +32,7 @@ from core.scope import Scope
 from core.store import operations
 from core.store.analytical import StoreNotPublished, open_snapshot, snapshot_version
 from core.store.paths import StorePaths
-from core.store.schema import DERIVED
+from core.store.schema import DERIVED, VIEWS, sql_text
 
 SCOPED_VIEWS = ("invoices", "customers", "cash_events")
 # Identifiers below come from these constants, never from input (hence the noqa: S608).
@@ -121,19 +121,44 @@ _DERIVED_SQL = """
 SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()
 UNION ALL SELECT function_name FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal
 """
+_VIEW_COLUMNS_SQL = "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ?"
 _checked: set[tuple[StorePaths, str | None]] = set()
 
 
 def _check_derived(paths: StorePaths, con: duckdb.DuckDBPyConnection) -> None:
-    """SnapshotTooOld unless the snapshot holds every derived relation (checked once per snapshot)."""
+    """SnapshotTooOld unless the snapshot holds every derived relation, and the modelled views
+    every column their current definition has (checked once per snapshot)."""
     key = (paths, snapshot_version(paths))
     if key in _checked:
         return
     present = {row[0] for row in con.execute(_DERIVED_SQL).fetchall()}
     missing = [name for name in DERIVED if name not in present]
+    if not missing:
+        missing = [view for view in VIEWS if not _view_current(con, view)]
     if missing:
         raise SnapshotTooOld(missing)
     _checked.add(key)
+
+
+def _view_current(con: duckdb.DuckDBPyConnection, view: str) -> bool:
+    """Whether the snapshot's `view` has the columns of the definition in core/sql/, bound here as
+    a temporary view over the snapshot's own relations (a view published by an older Encours lacks
+    the columns added since, and a page would fail on them)."""
+    database = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    published = {row[0] for row in con.execute(_VIEW_COLUMNS_SQL, [database, view]).fetchall()}
+    probe = "_current_" + view
+    header = "CREATE OR REPLACE VIEW " + view + " AS"
+    assert header in sql_text(view), f"core/sql/{view}.sql no longer starts its view with {header!r}"
+    definition = sql_text(view).replace(header, "CREATE OR REPLACE TEMP VIEW " + probe + " AS")
+    try:
+        con.execute(definition)
+    except duckdb.Error:
+        return False  # it reads a column the snapshot's tables do not have
+    try:
+        expected = {row[0] for row in con.execute(_VIEW_COLUMNS_SQL, ["temp", probe]).fetchall()}
+    finally:
+        con.execute("DROP VIEW IF EXISTS temp.main." + probe)
+    return expected <= published
 
 
 _live_cache: dict[StorePaths, tuple[int, dict[str, pa.Table]]] = {}

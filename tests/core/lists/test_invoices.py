@@ -346,3 +346,21 @@ def test_the_dashboard_s_gap_drill_downs_land_on_the_same_invoices_and_amounts(b
         assert (totals.count, totals.open_eur) == (group.invoices, group.amount), (param, group.label)
     everything_listed = query_page(book, ADMIN, from_query(drill_down_query(filters, gap=True))[0], today=TODAY).totals
     assert (everything_listed.count, everything_listed.open_eur) == (board.gap_invoices, board.gap_total)
+
+
+def test_a_snapshot_whose_invoices_view_is_older_than_the_code_says_so_in_french(tmp_path):
+    import duckdb
+
+    from core.store.analytical import release_idle
+    from core.store.reading import SnapshotTooOld
+    from core.store.schema import sql_text
+    from tests.support.invoice_book import invoice_book_store
+
+    older = sql_text("invoices").replace(",\n       s.snapshot_row", "")
+    assert older != sql_text("invoices")
+    paths = invoice_book_store(tmp_path)
+    release_idle()  # this process's kept read-only connections would refuse the rewrite
+    with duckdb.connect(str(paths.published)) as con:  # as the Encours before snapshot_row published it
+        con.execute(older)
+    with pytest.raises(SnapshotTooOld, match="prochaine synchronisation"):
+        query_page(paths, ADMIN, InvoiceFilters(), today=TODAY)
