@@ -185,6 +185,16 @@ for kind, message in st.session_state.pop(OUTCOME, []):
 
 now = formatting.paris_now()
 settings = screens.load_settings(paths)
+held = screens.held_customers(paths, scope, today=today)
+if held:
+    st.warning(f"{len(held)} client(s) sans relance automatique tant que la cause n'est pas corrigée :")
+    st.dataframe(
+        [
+            {"Client": h.customer, "Entité": h.entity_id, "Motif": h.reason, "Depuis le": formatting.moment(h.since)}
+            for h in held
+        ],
+        hide_index=True,
+    )
 tab_queue, tab_letters, tab_sent = st.tabs(["À valider", "Courriers à imprimer", "Envoyées"])
 
 with tab_queue:

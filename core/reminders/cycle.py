@@ -14,8 +14,9 @@ what is due, never at the ticks it missed. A dry run queues what it would send, 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -142,9 +143,29 @@ def plan_and_queue(
                     "DELETE FROM reminder_queue WHERE dry_run = 1 AND state IN ('ready', 'needs_validation', 'to_print')"
                 )
         report = queue_due(con, ready, compose=compose, settings=settings, now=now, dry_run=dry_run)
+        if not dry_run:  # a one-off trial (maybe at another --now) leaves the real pass's holds
+            record_holds(con, held, now=now)
     for (entity_id, customer_id), reason in held.items():
         log.warning("relance du client %s/%s retenue : %s", entity_id, customer_id, reason)
     return report, held
+
+
+def record_holds(con: sqlite3.Connection, held: Mapping[tuple[str, int], str], *, now: datetime) -> None:
+    """This pass's held customers in `reminder_holds`, for the validation page: those held again
+    keep the date they were first held, those no longer held leave. Read directly by the page,
+    through no cache: the store's revision is left alone."""
+    stamp = now.isoformat()
+    with operations.transaction(con, revision=False):
+        known = {(str(e), int(c)) for e, c in con.execute("SELECT entity_id, customer_id FROM reminder_holds")}
+        for key in known - held.keys():
+            con.execute("DELETE FROM reminder_holds WHERE entity_id = ? AND customer_id = ?", key)
+        for (entity_id, customer_id), reason in held.items():
+            con.execute(
+                "INSERT INTO reminder_holds (entity_id, customer_id, reason, since, last_seen) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (entity_id, customer_id) DO UPDATE SET reason = excluded.reason,"
+                " last_seen = excluded.last_seen",
+                [entity_id, customer_id, reason, stamp, stamp],
+            )
 
 
 def run_cycle(

@@ -32,7 +32,7 @@ class RateMissing(LookupError):
         self.period_start = period_start
         super().__init__(
             f"Taux BCE manquant pour le {half_year_label(period_start)} : un administrateur doit le saisir "
-            "(Paramètres des relances) avant que la mise en demeure puisse partir."
+            "(page « Plans de relance », onglet « Taux BCE ») avant que la mise en demeure puisse partir."
         )
 
 

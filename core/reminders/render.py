@@ -149,7 +149,10 @@ def render_reminder(due: DueReminder, plan: Plan, ctx: RenderContext) -> Rendere
     level = plan.level(due.code)
     template = level.templates.get(due.language) if level else None
     if template is None:
-        raise TemplateMissing(f"Le plan « {plan.label} » n'a pas de modèle {due.language} pour le niveau {due.code}.")
+        raise TemplateMissing(
+            f"Le plan « {plan.label} » n'a pas de modèle {due.language} pour le niveau {due.code} :"
+            " un administrateur doit le rétablir (page « Plans de relance »)."
+        )
     variables = context_for(due, plan, ctx)
     env = environment()
     subject = env.from_string(template.subject).render(variables)

@@ -103,6 +103,17 @@ class CustomerPlan:
 
 
 @dataclass(frozen=True)
+class HeldRow:
+    """A customer whose due reminder the last pass could not write, and why (French)."""
+
+    entity_id: str
+    customer_id: int
+    customer: str
+    reason: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class PrintResult:
     printed: tuple[int, ...] = ()
     refused: Mapping[int, str] = field(default_factory=dict)  # queue id → French reason
@@ -196,6 +207,25 @@ def letters_to_print(paths: StorePaths, scope: Scope, *, today: date) -> list[Qu
         ]
         items = [item for item in (read_item(con, q) for q in ids) if item is not None]
     return _rows(paths, scope, items, today=today)
+
+
+def held_customers(paths: StorePaths, scope: Scope, *, today: date) -> list[HeldRow]:
+    """The customers in scope whose reminder the last pass held back (a missing ECB rate, a
+    removed template), oldest first: what an admin must fix for them to be reminded again."""
+    require(scope.role, Action.VALIDATE_REMINDERS)
+    with operations.session(paths) as con:
+        rows = [
+            r
+            for r in con.execute(
+                "SELECT entity_id, customer_id, reason, since FROM reminder_holds ORDER BY since, entity_id, customer_id"
+            ).fetchall()
+            if _in_scope(scope, r[0], r[1])
+        ]
+    found = names(paths, scope, today=today) if rows else Names()
+    return [
+        HeldRow(str(e), int(c), found.customer(e, c), str(reason), datetime.fromisoformat(since))
+        for e, c, reason, since in rows
+    ]
 
 
 def letters_pdf_bytes(paths: StorePaths, scope: Scope, queue_ids: Sequence[int], *, now: datetime) -> bytes:

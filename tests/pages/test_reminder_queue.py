@@ -9,6 +9,7 @@ from core import formatting
 from core.reminders import queue
 from core.reminders.settings import ReminderSettings
 from core.scope import Scope
+from core.store import operations
 from tests.support.apptest import app_on
 from tests.support.mail import ADMIN, COLLECTOR, mail_store
 from tests.support.reminder_queue import due, put, record_sent, seed_plans, state
@@ -179,3 +180,19 @@ def test_an_invalid_address_in_the_form_is_refused(tmp_path, monkeypatch):
     at.button(key=key + ".submit").click().run()
     assert "Adresse e-mail invalide : pas-une-adresse." in at.error[0].value
     assert state(paths, queue_id).to == ("compta1@client.example",) and state(paths, queue_id).version == 1
+
+
+def test_customers_held_by_the_last_pass_are_shown_above_the_queue_with_their_reason(tmp_path, monkeypatch):
+    from core.reminders.cycle import record_holds
+
+    paths = _store(tmp_path)
+    at = _open(monkeypatch, paths)
+    assert not at.warning  # nothing held: nothing said
+    reason = "Taux BCE du 2e semestre 2026 manquant : à saisir dans « Plans de relance »."
+    with operations.session(paths) as ops:
+        record_holds(ops, {("alpha", 2): reason}, now=formatting.paris_now())
+    at = _open(monkeypatch, paths)
+    assert not at.exception
+    assert "1 client(s) sans relance automatique" in at.warning[0].value
+    held = _table(at, "Motif")
+    assert held["Client"].tolist() == ["Morel Transport Ltd"] and held["Motif"].tolist() == [reason]

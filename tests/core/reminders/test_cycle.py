@@ -19,7 +19,7 @@ from core.mail.received import received_messages
 from core.reminders.cycle import run_cycle
 from core.reminders.letter_data import letter_for_queue_row
 from core.reminders.letters import letter_pdf
-from core.scope import everything
+from core.scope import Scope, everything
 from core.store import operations
 from core.store.paths import StorePaths
 from tests.support import records as r
@@ -164,3 +164,35 @@ def test_a_customer_without_any_valid_address_gets_a_letter_to_print_not_a_faile
         assert received_messages(paths.maildir) == []
     assert first.sent is not None and not first.sent.failed and again.queued and again.queued.queued == ()
     assert [(row[1], row[2], row[3]) for row in queue_rows(paths)] == [("reminder_3", "letter", "to_print")]
+
+
+def test_a_formal_notice_without_its_ecb_rate_is_held_shown_with_its_reason_then_sent_once_the_rate_is_set(tmp_path):
+    from core.reminders.screens import held_customers, set_rate
+
+    paths = StorePaths(tmp_path / "data").ensure()
+    with operations.session(paths) as ops:
+        operations.seed_organisation(ops, ORGANISATION)
+    entity = r.write_entity(
+        tmp_path / "source",
+        "alpha",
+        customers=[r.customer(1, name="Boulangerie Martin", emails=["compta1@client.example"])],
+        invoices=[r.invoice(10, 1, "120.00")],  # due 01/10/2026, 53 days late: the formal notice is due
+        lines=[],
+    )
+    publish_batches(paths, [batch_from_directory(entity, "alpha", "Alpha SAS")], now=NOW, source="files")
+    synced(paths, MONDAY - timedelta(minutes=5))
+    admin = everything("admin@verdier.example")
+    with embedded(paths) as settings:
+        held = run_cycle(paths, settings, now=MONDAY)
+        (shown,) = held_customers(paths, admin, today=MONDAY.date())
+        elsewhere = Scope(email="compta@verdier.example", role=admin.role, customers=frozenset({("alpha", 2)}))
+        assert held_customers(paths, elsewhere, today=MONDAY.date()) == []  # another portfolio's hold is not shown
+        again = run_cycle(paths, settings, now=MONDAY + timedelta(minutes=15))
+        assert held_customers(paths, admin, today=MONDAY.date())[0].since == shown.since  # first held, kept
+        assert received_messages(paths.maildir) == [] and queue_rows(paths) == []
+        set_rate(paths, admin, datetime(2026, 7, 1).date(), "2,15", source="BCE", now=MONDAY)
+        run_cycle(paths, settings, now=MONDAY + timedelta(minutes=30))
+    assert list(held.held.values()) == list(again.held.values()) and "2026" in shown.reason
+    assert (shown.customer, shown.since) == ("Boulangerie Martin", MONDAY)
+    assert held_customers(paths, admin, today=MONDAY.date()) == []
+    assert [(row[1], row[5]) for row in queue_rows(paths)] == [("formal_notice", "120.00")]
