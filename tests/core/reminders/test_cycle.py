@@ -32,12 +32,8 @@ SATURDAY = datetime(2026, 11, 21, 10, 0, tzinfo=PARIS)
 
 def book(tmp_path: Path, *, emails: str = "compta1@client.example") -> StorePaths:
     """Customer 1 owes 20 € on an invoice due 01/10/2026 (partly paid); customer 3's invoice is not due."""
-    paths = StorePaths(tmp_path / "data").ensure()
-    with operations.session(paths) as ops:
-        operations.seed_organisation(ops, ORGANISATION)
-    entity = r.write_entity(
-        tmp_path / "source",
-        "alpha",
+    return published(
+        tmp_path,
         customers=[
             r.customer(1, emails=[emails]),
             r.customer(2, name="Transports Morel"),
@@ -52,6 +48,14 @@ def book(tmp_path: Path, *, emails: str = "compta1@client.example") -> StorePath
             r.line(101, account=9001, entry=7001, date="2026-10-15", credit="100.00", lettered=[100, 101]),
         ],
     )
+
+
+def published(tmp_path: Path, *, customers: list, invoices: list, lines: list) -> StorePaths:
+    """A store where entity alpha holds these records, published, with the test organisation."""
+    paths = StorePaths(tmp_path / "data").ensure()
+    with operations.session(paths) as ops:
+        operations.seed_organisation(ops, ORGANISATION)
+    entity = r.write_entity(tmp_path / "source", "alpha", customers=customers, invoices=invoices, lines=lines)
     publish_batches(paths, [batch_from_directory(entity, "alpha", "Alpha SAS")], now=NOW, source="files")
     return paths
 
@@ -169,17 +173,12 @@ def test_a_customer_without_any_valid_address_gets_a_letter_to_print_not_a_faile
 def test_a_formal_notice_without_its_ecb_rate_is_held_shown_with_its_reason_then_sent_once_the_rate_is_set(tmp_path):
     from core.reminders.screens import held_customers, set_rate
 
-    paths = StorePaths(tmp_path / "data").ensure()
-    with operations.session(paths) as ops:
-        operations.seed_organisation(ops, ORGANISATION)
-    entity = r.write_entity(
-        tmp_path / "source",
-        "alpha",
+    paths = published(
+        tmp_path,
         customers=[r.customer(1, name="Boulangerie Martin", emails=["compta1@client.example"])],
         invoices=[r.invoice(10, 1, "120.00")],  # due 01/10/2026, 53 days late: the formal notice is due
         lines=[],
     )
-    publish_batches(paths, [batch_from_directory(entity, "alpha", "Alpha SAS")], now=NOW, source="files")
     synced(paths, MONDAY - timedelta(minutes=5))
     admin = everything("admin@verdier.example")
     with embedded(paths) as settings:
