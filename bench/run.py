@@ -33,10 +33,9 @@ log = logging.getLogger("encours.bench")
 
 
 def _child(args: list[str]) -> tuple[dict[str, Any], float, float]:
-    """Run `python -m bench.worker ARGS`; return its JSON output, wall seconds and its own peak RSS (MB).
-
-    os.wait4 gives that child's own rusage (RUSAGE_CHILDREN would be the largest of all so far).
-    """
+    """Run `python -m bench.worker ARGS`; return its JSON output, wall seconds and its own peak RSS
+    (MB), as the worker measured it (bench.worker.peak_mb: wait4's ru_maxrss starts from this
+    process's own, however large it has grown)."""
     started = time.perf_counter()
     with subprocess.Popen(
         [sys.executable, "-m", "bench.worker", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
@@ -48,7 +47,8 @@ def _child(args: list[str]) -> tuple[dict[str, Any], float, float]:
     wall = time.perf_counter() - started
     if child.returncode != 0:
         raise subprocess.CalledProcessError(child.returncode, args, output)
-    return json.loads(output.strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024
+    result = json.loads(output.strip().splitlines()[-1])
+    return result, wall, float(result.get("peak_mb", usage.ru_maxrss / 1024))
 
 
 def store_benchmarks(work: Path, sizes: dict[str, int]) -> dict[str, Any]:

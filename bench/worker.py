@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +26,23 @@ from demo.generator import generate
 TODAY = date(2026, 11, 22)
 
 
+def peak_mb() -> float:
+    """This process's own peak RSS and its waited-for children's (Chromium's), in MB.
+
+    VmHWM, not getrusage(RUSAGE_SELF): the kernel carries the high-water mark of the process that
+    forked this one into ru_maxrss, so a worker started by a parent that had grown to 470 MB
+    (the ingestion benchmarks run in bench.run itself) reported 470 MB whatever it did."""
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    own_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own_kb, children_kb) / 1024
+
+
+def emit(result: dict) -> None:
+    """The step's result as one JSON line on stdout, with its peak memory."""
+    print(json.dumps(result | {"peak_mb": peak_mb()}))
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("step", choices=["generate", "load", "floor", "export-pdf", "export-xlsx", "export-chromium"])
@@ -36,15 +54,15 @@ def main() -> int:
     a = p.parse_args()
     if a.step == "generate":
         manifest = generate(a.out, today=TODAY, invoices=a.invoices)
-        print(json.dumps({"counts": manifest["counts"]}))
+        emit({"counts": manifest["counts"]})
         return 0
     if a.step == "floor":
         return floor(a.demo, a.data)
     if a.step in ("export-pdf", "export-xlsx"):
-        print(json.dumps(exports.time_writer(a.step.removeprefix("export-"), a.rows, a.out)))
+        emit(exports.time_writer(a.step.removeprefix("export-"), a.rows, a.out))
         return 0
     if a.step == "export-chromium":
-        print(json.dumps(exports.time_chromium(a.rows, a.out)))
+        emit(exports.time_chromium(a.rows, a.out))
         return 0
     paths = StorePaths(a.data).ensure()
     paths.published.unlink(missing_ok=True)
@@ -55,7 +73,7 @@ def main() -> int:
     report = publish_batches(paths, batches_from_demo(a.demo), now=now, source="files")
     with open_snapshot(paths) as con:
         invoices = con.execute("SELECT count(*) FROM pennylane_customer_invoices").fetchone()[0]
-    print(json.dumps({"load_s": report.load_s, "publish_s": report.publish_s, "invoices": invoices}))
+    emit({"load_s": report.load_s, "publish_s": report.publish_s, "invoices": invoices})
     return 0
 
 
@@ -79,7 +97,7 @@ def floor(demo_dir: Path, data_dir: Path) -> int:
     finally:
         con.close()
     target.unlink(missing_ok=True)
-    print(json.dumps({"invoices": invoices[0] if invoices else 0}))
+    emit({"invoices": invoices[0] if invoices else 0})
     return 0
 
 

@@ -11,7 +11,7 @@ from core.lists.choices import list_choices
 from core.lists.customers import customer_page
 from core.lists.filters import describe_customers
 from core.store.analytical import StoreNotPublished
-from ui import context, list_exports, list_filters, list_grids
+from ui import context, figures, list_exports, list_filters, list_grids
 
 scope = context.require(Action.VIEW_LISTS)
 paths = context.paths()
@@ -37,13 +37,12 @@ list_filters.remember_customers(filters, page.page)
 
 words = describe_customers(filters, choices.names)
 st.caption("Filtres : " + " · ".join(words) if words else "Tous les clients de votre périmètre.")
-count, open_amount, overdue = st.columns(3)
-count.metric("Clients", formatting.number(page.totals.count))
-open_amount.metric(
-    "Montant ouvert", formatting.money(page.totals.open_eur, cents=False), help=formatting.money(page.totals.open_eur)
-)
-overdue.metric(
-    "Dont échu", formatting.money(page.totals.overdue_eur, cents=False), help=formatting.money(page.totals.overdue_eur)
+figures.totals_row(
+    st.container(),
+    "Clients",
+    page.totals.count,
+    ("Montant ouvert", page.totals.open_eur),
+    ("Dont échu", page.totals.overdue_eur),
 )
 
 if page.totals.count == 0:

@@ -8,7 +8,7 @@ from core import formatting
 from core.access.permissions import Action
 from core.home import entity_summaries, rejected_records
 from core.store.analytical import StoreNotPublished
-from ui import context
+from ui import context, figures
 
 scope = context.require(Action.VIEW_HOME)
 paths = context.paths()
@@ -38,8 +38,8 @@ for s in summaries:
             formatting.number(s.invoices),
             help="Factures émises à encaisser, payées ou non : hors avoirs, brouillons, factures annulées ou archivées.",
         )
-        cols[2].metric("Encours", formatting.money(s.open_eur, cents=False), help=formatting.money(s.open_eur))
-        cols[3].metric("Dont échu", formatting.money(s.overdue_eur, cents=False), help=formatting.money(s.overdue_eur))
+        figures.money_metric(cols[2], "Encours", s.open_eur)
+        figures.money_metric(cols[3], "Dont échu", s.overdue_eur)
         set_aside = f" ({formatting.number(s.set_aside)} pièce(s) de ce type, non comptée(s))" if s.set_aside else ""
         st.caption(f"Factures et montants hors avoirs, brouillons, factures annulées ou archivées{set_aside}.")
         synced = formatting.moment(s.published_sync_at) if s.published_sync_at else "jamais"

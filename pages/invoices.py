@@ -11,7 +11,7 @@ from core.lists.choices import list_choices
 from core.lists.filters import describe
 from core.lists.invoices import invoice_detail, invoice_page
 from core.store.analytical import StoreNotPublished
-from ui import context, list_exports, list_filters, list_grids
+from ui import context, figures, list_exports, list_filters, list_grids
 
 scope = context.require(Action.VIEW_LISTS)
 paths = context.paths()
@@ -28,18 +28,21 @@ except StoreNotPublished as exc:
 filters, messages = list_filters.invoice_sidebar(choices)
 for message in messages:
     st.warning(message)
-page = invoice_page(paths, scope, filters, today)
+try:
+    page = invoice_page(paths, scope, filters, today)
+except StoreNotPublished as exc:  # also a snapshot published by an older Encours
+    st.info(str(exc))
+    st.stop()
 list_filters.remember_invoices(filters, page.page)
 
 words = describe(filters, choices.names)
 st.caption("Filtres : " + " · ".join(words) if words else "Toutes les factures de votre périmètre.")
-count, amount, open_amount = st.columns(3)
-count.metric("Factures", formatting.number(page.totals.count))
-amount.metric(
-    "Montant TTC", formatting.money(page.totals.amount_eur, cents=False), help=formatting.money(page.totals.amount_eur)
-)
-open_amount.metric(
-    "Montant ouvert", formatting.money(page.totals.open_eur, cents=False), help=formatting.money(page.totals.open_eur)
+figures.totals_row(
+    st.container(),
+    "Factures",
+    page.totals.count,
+    ("Montant TTC", page.totals.amount_eur),
+    ("Montant ouvert", page.totals.open_eur),
 )
 
 if page.totals.count == 0:

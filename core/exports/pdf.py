@@ -10,7 +10,7 @@ them "page n / N", are known before the first row is read. Amounts, dates and nu
 wrap: a value wider than its column is narrowed (`Tz`), never cut.
 
 The built-in Helvetica (WinAnsi, not embedded) has no glyph for U+202F, Babel's French
-thousands separator, nor for "≥"; `_winansi` is the one place that maps them.
+thousands separator, nor for "≥"; `core.exports.helvetica.winansi` is the one place that maps them.
 """
 
 from __future__ import annotations
@@ -23,17 +23,15 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.rl_accel import escapePDF
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
 from core import formatting
+from core.exports.helvetica import BOLD, CACHE_LIMIT, FONT, MeasuredFont, pdf_literal, winansi
 from core.exports.table import Column, ExportTable, Progress
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 MARGIN = 10 * mm
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE = 7.5
 """Cells and headers."""
 LEADING = 8.6
@@ -44,119 +42,6 @@ TITLE_SIZE, TITLE_HEIGHT = 13.0, 19.0
 META_SIZE, META_LEADING = 8.0, 10.0
 FOOTER_SIZE = 7.0
 TOTALS_SIZE, TOTALS_LEADING = 8.5, 12.0
-ELLIPSIS = "…"
-_CACHE_LIMIT = 50_000
-"""Distinct cell texts kept encoded; past it the cache starts afresh (memory stays flat)."""
-
-_PRINTABLE = str.maketrans(
-    {
-        "\u202f": "\u00a0",  # Babel's narrow no-break space: a black square in Helvetica
-        "\u2009": " ",
-        "\u2007": "\u00a0",
-        "\u2212": "-",
-        "\u2265": ">=",
-        "\u2264": "<=",
-        "\u2192": "->",
-        "\u2260": "!=",
-        "\n": " ",
-        "\r": " ",
-        "\t": " ",
-    }
-)
-
-
-_CONTROLS = bytes.maketrans(b"\n\r\t", b"   ")
-
-
-def _winansi(text: str) -> bytes:
-    """What Helvetica prints of `text`, in its encoding (WinAnsi = cp1252, one byte a character):
-    the one place characters are substituted (U+202F → U+00A0, "≥" → ">=", unknown → "?")."""
-    try:
-        data = text.replace("\u202f", "\u00a0").encode("cp1252")
-    except UnicodeEncodeError:
-        data = text.translate(_PRINTABLE).encode("cp1252", errors="replace")
-    return data.translate(_CONTROLS)
-
-
-def _literal(data: bytes) -> str:
-    """`(…)`, the PDF string of WinAnsi bytes, ready for `Tj`."""
-    return "(" + escapePDF(data) + ")"
-
-
-ELLIPSIS_BYTES = ELLIPSIS.encode("cp1252")
-
-
-class _Font:
-    """One font at one size, measuring WinAnsi bytes with the font's own width table (what
-    reportlab's stringWidth computes, without re-encoding each time); bounded caches."""
-
-    def __init__(self, name: str, size: float) -> None:
-        self.name, self.size = name, size
-        font = getFont(name)
-        assert font.encoding.name == "WinAnsiEncoding", font.encoding.name
-        self._widths = tuple(w * size / 1000 for w in font.widths)
-        self._cache: dict[bytes, tuple[str, float]] = {}
-        self._words: dict[bytes, float] = {}
-        self.space = self._widths[32]
-
-    def width(self, data: bytes) -> float:
-        return sum(map(self._widths.__getitem__, data))
-
-    def encoded(self, data: bytes) -> tuple[str, float]:
-        """(PDF literal, width in points) of WinAnsi bytes, cached."""
-        hit = self._cache.get(data)
-        if hit is None:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            hit = self._cache[data] = (_literal(data), self.width(data))
-        return hit
-
-    def _word(self, word: bytes) -> float:
-        width = self._words.get(word)
-        if width is None:
-            if len(self._words) >= _CACHE_LIMIT:
-                self._words.clear()
-            width = self._words[word] = self.width(word)
-        return width
-
-    def wrap(self, data: bytes, width: float, max_lines: int | None = None) -> list[bytes]:
-        """Greedy word wrap into lines no wider than `width`; the last allowed line ends in "…"
-        when the text goes on; a word longer than a line is cut."""
-        if self.width(data) <= width:
-            return [data]
-        lines: list[bytes] = []
-        words = [w for w in data.split(b" ") if w]
-        while words:
-            if max_lines is not None and len(lines) == max_lines - 1:
-                rest = b" ".join(words)
-                lines.append(rest if self.width(rest) <= width else self.ellipsize(rest, width))
-                break
-            taken, used = 0, 0.0
-            for word in words:
-                extra = self._word(word) + (self.space if taken else 0.0)
-                if used + extra > width:
-                    break
-                taken, used = taken + 1, used + extra
-            if taken:
-                lines.append(b" ".join(words[:taken]))
-                words = words[taken:]
-            else:  # one word wider than the line: cut it
-                cut = self._fitting(words[0], width)
-                lines.append(words[0][:cut])
-                words[0] = words[0][cut:]
-        return lines or [b""]
-
-    def _fitting(self, data: bytes, width: float, reserve: float = 0.0) -> int:
-        """How many first bytes of `data` fit in `width - reserve` (at least 1)."""
-        used, room = 0.0, width - reserve
-        for count, byte in enumerate(data):
-            used += self._widths[byte]
-            if used > room:
-                return max(1, count)
-        return len(data)
-
-    def ellipsize(self, data: bytes, width: float) -> bytes:
-        return data[: self._fitting(data, width, self.width(ELLIPSIS_BYTES))].rstrip() + ELLIPSIS_BYTES
 
 
 @dataclass(frozen=True)
@@ -180,14 +65,14 @@ class _Layout:
         return self.header_top(page) - ROW_HEIGHT
 
 
-def _layout(table: ExportTable, meta: _Font, totals_height: float) -> _Layout:
+def _layout(table: ExportTable, meta: MeasuredFont, totals_height: float) -> _Layout:
     usable = PAGE_WIDTH - 2 * MARGIN
     share = sum(c.width for c in table.columns) or 1.0
     widths = tuple(usable * c.width / share for c in table.columns)
     lefts = tuple(MARGIN + sum(widths[:i]) for i in range(len(widths)))
     meta_lines = (
-        *meta.wrap(_winansi("Filtres : " + table.filter_summary()), usable),
-        _winansi(_generated(table)),
+        *meta.wrap(winansi("Filtres : " + table.filter_summary()), usable),
+        winansi(_generated(table)),
     )
     probe = _Layout(table.columns, lefts, widths, meta_lines, 0, 0, 0)
     first = max(1, int((probe.rows_top(1) - MARGIN) // ROW_HEIGHT))
@@ -228,9 +113,9 @@ class _Cell:
 class _Renderer:
     def __init__(self, table: ExportTable, canvas: Canvas) -> None:
         self.table, self.canvas = table, canvas
-        self.body, self.bold = _Font(FONT, SIZE), _Font(BOLD, SIZE)
-        self.title_font, self.meta = _Font(BOLD, TITLE_SIZE), _Font(FONT, META_SIZE)
-        self.footer, self.totals_font = _Font(FONT, FOOTER_SIZE), _Font(BOLD, TOTALS_SIZE)
+        self.body, self.bold = MeasuredFont(FONT, SIZE), MeasuredFont(BOLD, SIZE)
+        self.title_font, self.meta = MeasuredFont(BOLD, TITLE_SIZE), MeasuredFont(FONT, META_SIZE)
+        self.footer, self.totals_font = MeasuredFont(FONT, FOOTER_SIZE), MeasuredFont(BOLD, TOTALS_SIZE)
         self.totals = (("Nombre de lignes", formatting.number(table.row_count)), *table.totals)
         self.layout = _layout(table, self.meta, 8 + len(self.totals) * TOTALS_LEADING)
         self.f_body, self.f_bold = _internal_name(canvas, FONT), _internal_name(canvas, BOLD)
@@ -246,7 +131,7 @@ class _Renderer:
         self.shapes: list[str] = []
         self.y = 0.0
         self.rows_on_page = 0
-        self.header_cells = [self.bold.wrap(_winansi(c.header), w - 2 * CELL_PAD, 2) for c, w in self._cols()]
+        self.header_cells = [self.bold.wrap(winansi(c.header), w - 2 * CELL_PAD, 2) for c, w in self._cols()]
 
     def _cols(self) -> Iterator[tuple[Column, float]]:
         return zip(self.table.columns, self.layout.widths, strict=True)
@@ -256,7 +141,7 @@ class _Renderer:
         self.page += 1
         self.text, self.shapes = ["BT"], []
         top = PAGE_HEIGHT - MARGIN
-        title = _winansi(self.table.title)
+        title = winansi(self.table.title)
         usable = PAGE_WIDTH - 2 * MARGIN
         if self.title_font.width(title) > usable:
             title = self.title_font.ellipsize(title, usable)
@@ -270,10 +155,10 @@ class _Renderer:
                 y -= META_LEADING
         footer = self.footer
         self.text.append(f"/{self.f_body} {_fmt(FOOTER_SIZE)} Tf 0.35 g")
-        left = _winansi(f"{self.table.title} · {_generated(self.table)}")
+        left = winansi(f"{self.table.title} · {_generated(self.table)}")
         room = usable * 0.75
         self._put(footer, left if footer.width(left) <= room else footer.ellipsize(left, room), MARGIN, MARGIN - 12)
-        number = _winansi(f"page {self.page} / {self.layout.pages}")
+        number = winansi(f"page {self.page} / {self.layout.pages}")
         self._put(footer, number, PAGE_WIDTH - MARGIN - footer.width(number), MARGIN - 12)
         self.text.append("0 g")
         self.y = self.layout.header_top(self.page)
@@ -301,7 +186,7 @@ class _Renderer:
         self.canvas.showPage()
 
     # -- cells -------------------------------------------------------------------------------
-    def _put(self, font: _Font, text: bytes, x: float, y: float) -> None:
+    def _put(self, font: MeasuredFont, text: bytes, x: float, y: float) -> None:
         encoded, _ = font.encoded(text)
         self.text.append(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm {encoded} Tj")
 
@@ -331,8 +216,8 @@ class _Renderer:
 
     def _money(self, value: Any) -> tuple[str, float]:
         """Amounts are mostly distinct: encoded without being cached."""
-        data = _winansi(formatting.money(value))
-        return _literal(data), self.body.width(data)
+        data = winansi(formatting.money(value))
+        return pdf_literal(data), self.body.width(data)
 
     def _single(self, cell: _Cell, literal: str, width: float, y_tm: str, *, right: bool) -> None:
         """One line, never cut: narrowed (`Tz`) when wider than the column."""
@@ -348,10 +233,10 @@ class _Renderer:
         key = (cell.kind, value)
         text = self.small_values.get(key)
         if text is None:
-            if len(self.small_values) >= _CACHE_LIMIT:
+            if len(self.small_values) >= CACHE_LIMIT:
                 self.small_values.clear()
             raw = formatting.day(value) if isinstance(value, date | datetime) else formatting.number(value)
-            text = self.small_values[key] = _winansi(raw)
+            text = self.small_values[key] = winansi(raw)
         return text
 
     def _wrapped(self, text: str, cell: _Cell) -> list[str]:
@@ -359,16 +244,16 @@ class _Renderer:
         key = (text, cell.room)
         lines = self.wrapped.get(key)
         if lines is None:
-            if len(self.wrapped) >= _CACHE_LIMIT:
+            if len(self.wrapped) >= CACHE_LIMIT:
                 self.wrapped.clear()
-            lines = [_literal(line) for line in self.body.wrap(_winansi(text), cell.room, 2)]
+            lines = [pdf_literal(line) for line in self.body.wrap(winansi(text), cell.room, 2)]
             self.wrapped[key] = lines
         return lines
 
     # -- end -------------------------------------------------------------------------------
     def empty(self) -> None:
         self.text.append(f"/{self.f_body} {_fmt(META_SIZE + 1)} Tf")
-        self._put(self.meta, _winansi(self.table.empty_message), MARGIN + CELL_PAD, self.y - 18)
+        self._put(self.meta, winansi(self.table.empty_message), MARGIN + CELL_PAD, self.y - 18)
 
     def totals_block(self) -> None:
         self.y -= 8
@@ -376,12 +261,12 @@ class _Renderer:
             f"0 g 0.6 w {_fmt(MARGIN)} {_fmt(self.y + 4)} m {_fmt(PAGE_WIDTH - MARGIN)} {_fmt(self.y + 4)} l S"
         )
         self.text.append(f"/{self.f_bold} {_fmt(TOTALS_SIZE)} Tf")
-        labels = [_winansi(label + " :") for label, _ in self.totals]
+        labels = [winansi(label + " :") for label, _ in self.totals]
         value_x = MARGIN + CELL_PAD + max(self.totals_font.width(t) for t in labels) + 8
         for label, (_, value) in zip(labels, self.totals, strict=True):
             self.y -= TOTALS_LEADING
             self._put(self.totals_font, label, MARGIN + CELL_PAD, self.y)
-            self._put(self.totals_font, _winansi(value), value_x, self.y)
+            self._put(self.totals_font, winansi(value), value_x, self.y)
 
 
 def _internal_name(canvas: Canvas, font: str) -> str:

@@ -23,6 +23,7 @@ from core import formatting
 from core.cache import snapshot_cached
 from core.exports.table import Column, ExportTable, Row
 from core.lists.choices import list_choices
+from core.lists.conditions import Conditions
 from core.lists.filters import (
     CUSTOMER_DEFAULT_SORT,
     CUSTOMER_SORTS,
@@ -31,7 +32,6 @@ from core.lists.filters import (
     folded,
     like_pattern,
 )
-from core.lists.invoices import in_clause
 from core.lists.paging import Paging
 from core.metrics import dso
 from core.scope import Scope
@@ -151,26 +151,17 @@ class CustomerPage(Paging):
 
 def where(filters: CustomerFilters) -> tuple[str, list[Any]]:
     """`filters` as a condition on the customer rows (constant identifiers, `?` values)."""
-    clauses: list[str] = []
-    params: list[Any] = []
-
-    def among(column: str, values: Sequence[Any]) -> None:
-        if values:
-            clause, bound = in_clause(column, values)
-            clauses.append(clause)
-            params.extend(bound)
-
-    among("entity_id", filters.entities)
-    among("agency_id", filters.agencies)
-    among("lower(primary_manager_email)", filters.managers)
+    conditions = Conditions()
+    conditions.among("entity_id", filters.entities)
+    conditions.among("agency_id", filters.agencies)
+    conditions.among("lower(primary_manager_email)", filters.managers)
     if filters.overdue_only:
-        clauses.append("overdue_eur > 0")
+        conditions.add("overdue_eur > 0")
     if filters.open_only:
-        clauses.append("open_eur > 0")
+        conditions.add("open_eur > 0")
     if filters.search:
-        clauses.append("strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\'")
-        params.append(like_pattern(folded(filters.search)))
-    return (" AND ".join(clauses) or "true"), params
+        conditions.add("strip_accents(lower(customer_name)) LIKE ? ESCAPE '\\'", like_pattern(folded(filters.search)))
+    return conditions.sql()
 
 
 def order_by(sort: str) -> str:

@@ -20,11 +20,11 @@ from core import formatting
 from core.cache import snapshot_cached
 from core.exports.table import Column, ExportTable, Row
 from core.lists.choices import list_choices
+from core.lists.conditions import Conditions
 from core.lists.filters import (
     INTERNAL_STATUS_LABELS,
     INVOICE_DEFAULT_SORT,
     INVOICE_SORTS,
-    NONE,
     STATUS_LABELS,
     InvoiceFilters,
     describe,
@@ -132,32 +132,13 @@ class InvoicePage(Paging):
     page_size: int
 
 
-def in_clause(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """`(column IN (?, …))` and its values; the value NONE ("-") matches a missing one (no agency…)."""
-    known = [v for v in values if v != NONE]
-    parts = [column + " IN (" + ", ".join("?" for _ in known) + ")"] if known else []
-    if len(known) < len(values):
-        parts.append(column + " IS NULL")
-    return "(" + " OR ".join(parts) + ")", known
-
-
 def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
     """`filters` as a SQL condition on `invoices` columns, and its bound values in order.
 
     Identifiers are constants of this function; every value is a `?` parameter.
     """
-    clauses: list[str] = []
-    params: list[Any] = []
-
-    def add(clause: str, *values: Any) -> None:
-        clauses.append(clause)
-        params.extend(values)
-
-    def among(column: str, values: Sequence[Any]) -> None:
-        if values:
-            clause, bound = in_clause(column, values)
-            add(clause, *bound)
-
+    conditions = Conditions()
+    add, among = conditions.add, conditions.among
     among("entity_id", filters.entities)
     among("agency_id", filters.agencies)
     among("lower(primary_manager_email)", filters.managers)
@@ -191,7 +172,7 @@ def where(filters: InvoiceFilters) -> tuple[str, list[Any]]:
             add("false")
         else:
             add("search_text LIKE ? ESCAPE '\\'", like_pattern(folded(filters.search)))
-    return (" AND ".join(clauses) or "true"), params
+    return conditions.sql()
 
 
 def order_by(sort: str) -> str:

@@ -7,8 +7,8 @@ page the table spans), totals, the L441-10 penalty block, the signature, "page n
 The layout is computed first, as plain drawing operations per page, then drawn: each letter
 knows its page count before its first page is drawn, and a batch to print starts each letter on
 a new page with its own numbering. Fonts and characters are those of the PDF export
-(`core.exports.pdf`: built-in Helvetica, `_winansi` maps U+202F — Babel's thousands separator,
-a black square in Helvetica — to U+00A0); amounts and dates come from `core.formatting`.
+(`core.exports.helvetica`: built-in Helvetica, `winansi` maps U+202F — Babel's thousands
+separator, a black square in Helvetica — to U+00A0); amounts and dates come from `core.formatting`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from core import formatting
-from core.exports.pdf import BOLD, FONT, _Font, _winansi  # the one font setup (see module docstring)
+from core.exports.helvetica import BOLD, FONT, MeasuredFont, winansi
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT = RIGHT = 20 * mm
@@ -209,8 +209,8 @@ class _Text:
     x: float
     y: float
     text: bytes
-    """WinAnsi bytes (see `_winansi`)."""
-    font: _Font
+    """WinAnsi bytes (see `core.exports.helvetica.winansi`)."""
+    font: MeasuredFont
     gray: float = 0.0
 
 
@@ -239,13 +239,13 @@ class _Page:
     ops: list[_Op] = field(default_factory=list)
 
 
-_FONTS: dict[tuple[bool, float], _Font] = {}
+_FONTS: dict[tuple[bool, float], MeasuredFont] = {}
 
 
-def _font(size: float, *, bold: bool = False) -> _Font:
+def _font(size: float, *, bold: bool = False) -> MeasuredFont:
     key = (bold, size)
     if key not in _FONTS:
-        _FONTS[key] = _Font(BOLD if bold else FONT, size)
+        _FONTS[key] = MeasuredFont(BOLD if bold else FONT, size)
     return _FONTS[key]
 
 
@@ -291,7 +291,7 @@ class _Layout:
         if len(self.pages) > 1:  # continuation: who and what this page belongs to
             font = _font(SMALL_SIZE)
             line = f"{self.letter.recipient.name} — {self.words['reference']}{self.letter.reference} {self.words['continued']}"
-            self.text(_fit(font, _winansi(line), USABLE), LEFT, self.y - SMALL_SIZE, font, gray=0.35)
+            self.text(_fit(font, winansi(line), USABLE), LEFT, self.y - SMALL_SIZE, font, gray=0.35)
             self.y -= SMALL_LEADING + 8
 
     def need(self, height: float) -> bool:
@@ -301,10 +301,10 @@ class _Layout:
             return True
         return False
 
-    def text(self, data: bytes, x: float, y: float, font: _Font, gray: float = 0.0) -> None:
+    def text(self, data: bytes, x: float, y: float, font: MeasuredFont, gray: float = 0.0) -> None:
         self.ops.append(_Text(x, y, data, font, gray))
 
-    def lines(self, data: bytes, font: _Font, leading: float, x: float, width: float) -> None:
+    def lines(self, data: bytes, font: MeasuredFont, leading: float, x: float, width: float) -> None:
         """A wrapped text at the cursor, breaking across pages between lines."""
         for line in font.wrap(data, width):
             self.need(leading)
@@ -329,7 +329,7 @@ class _Layout:
         letter = self.letter
         sender = letter.sender
         name = _font(NAME_SIZE, bold=True)
-        self.lines(_winansi(sender.name), name, NAME_SIZE + 3, LEFT, SIDE_WIDTH)
+        self.lines(winansi(sender.name), name, NAME_SIZE + 3, LEFT, SIDE_WIDTH)
         small = _font(SENDER_SIZE)
         details = [*sender.address_lines]
         if sender.siren:
@@ -337,18 +337,18 @@ class _Layout:
         if sender.contact:
             details.append(sender.contact)
         for line in details:
-            self.lines(_winansi(line), small, SENDER_LEADING, LEFT, SIDE_WIDTH)
+            self.lines(winansi(line), small, SENDER_LEADING, LEFT, SIDE_WIDTH)
         if letter.registered:
             self.y = min(self.y - 8, PAGE_HEIGHT - WINDOW_TOP)
-            self.lines(_winansi(self.words["registered"]), _font(BODY_SIZE, bold=True), BODY_LEADING, LEFT, SIDE_WIDTH)
+            self.lines(winansi(self.words["registered"]), _font(BODY_SIZE, bold=True), BODY_LEADING, LEFT, SIDE_WIDTH)
         left_bottom = self.y
         # the recipient, in the envelope's window
         self.y = PAGE_HEIGHT - WINDOW_TOP
         body = _font(BODY_SIZE)
         window = PAGE_WIDTH - 20 * mm - WINDOW_LEFT
-        self.lines(_winansi(letter.recipient.name), _font(BODY_SIZE, bold=True), BODY_LEADING, WINDOW_LEFT, window)
+        self.lines(winansi(letter.recipient.name), _font(BODY_SIZE, bold=True), BODY_LEADING, WINDOW_LEFT, window)
         for line in letter.recipient.address_lines:
-            self.lines(_winansi(line), body, BODY_LEADING, WINDOW_LEFT, window)
+            self.lines(winansi(line), body, BODY_LEADING, WINDOW_LEFT, window)
         self.y = min(left_bottom, self.y, PAGE_HEIGHT - WINDOW_TOP - WINDOW_HEIGHT) - 10
 
     def dated_and_subject(self) -> None:
@@ -358,7 +358,7 @@ class _Layout:
         dated = (
             words["dated_at"].format(place=letter.place, date=day) if letter.place else words["dated"].format(date=day)
         )
-        data = _fit(body, _winansi(dated), USABLE)
+        data = _fit(body, winansi(dated), USABLE)
         self.need(BODY_LEADING)
         self.text(data, PAGE_WIDTH - RIGHT - body.width(data), self.y - BODY_SIZE, body)
         self.y -= BODY_LEADING + 8
@@ -367,11 +367,11 @@ class _Layout:
         self.labelled(words["subject"], letter.subject, _font(BODY_SIZE, bold=True), _font(BODY_SIZE, bold=True))
         self.y -= 10
 
-    def labelled(self, label: str, value: str, label_font: _Font, value_font: _Font) -> None:
+    def labelled(self, label: str, value: str, label_font: MeasuredFont, value_font: MeasuredFont) -> None:
         """ "Objet : …" with the value wrapped under itself (hanging indent)."""
-        head = _winansi(label)
+        head = winansi(label)
         indent = label_font.width(head)
-        for i, line in enumerate(value_font.wrap(_winansi(value), USABLE - indent)):
+        for i, line in enumerate(value_font.wrap(winansi(value), USABLE - indent)):
             self.need(BODY_LEADING)
             if i == 0:
                 self.text(head, LEFT, self.y - BODY_SIZE, label_font)
@@ -382,13 +382,13 @@ class _Layout:
         font = _font(BODY_SIZE)
         for paragraph in self.letter.paragraphs():
             for line in paragraph:
-                self.lines(_winansi(line), font, BODY_LEADING, LEFT, USABLE)
+                self.lines(winansi(line), font, BODY_LEADING, LEFT, USABLE)
             self.y -= PARAGRAPH_GAP
 
     def table_header(self) -> None:
         bold = _font(TABLE_SIZE - 0.5, bold=True)
         cells = [
-            bold.wrap(_winansi(self.words[c.key]), w - 2 * CELL_PAD, 2)
+            bold.wrap(winansi(self.words[c.key]), w - 2 * CELL_PAD, 2)
             for c, w in zip(_COLUMNS, self.col_width, strict=True)
         ]
         height = max(len(c) for c in cells) * (TABLE_SIZE + 1) + 6
@@ -418,10 +418,10 @@ class _Layout:
                 days,
             )
             for column, left, width, value in zip(_COLUMNS, self.col_left, self.col_width, values, strict=True):
-                self.cell(_winansi(value), left, width, column.right, font)
+                self.cell(winansi(value), left, width, column.right, font)
             self.y -= ROW_HEIGHT
 
-    def cell(self, data: bytes, left: float, width: float, right: bool, font: _Font) -> None:
+    def cell(self, data: bytes, left: float, width: float, right: bool, font: MeasuredFont) -> None:
         """One table cell on one line: a number too wide is set smaller, never cut; a text is
         cut with "…"."""
         room = width - 2 * CELL_PAD
@@ -433,11 +433,11 @@ class _Layout:
         x = left + width - CELL_PAD - font.width(data) if right else left + CELL_PAD
         self.text(data, x, self.y - 3.5 - TABLE_SIZE * 0.8, font)
 
-    def amount_line(self, label: str, amount: Decimal, font: _Font, *, indent: float = 0.0) -> None:
+    def amount_line(self, label: str, amount: Decimal, font: MeasuredFont, *, indent: float = 0.0) -> None:
         """A label on the left (wrapped) and an amount right-aligned on its last line."""
-        value = _winansi(formatting.money(amount))
+        value = winansi(formatting.money(amount))
         room = USABLE - indent - font.width(value) - 12
-        lines = font.wrap(_winansi(label), room)
+        lines = font.wrap(winansi(label), room)
         self.need(len(lines) * BODY_LEADING)
         for i, line in enumerate(lines):
             self.text(line, LEFT + indent, self.y - font.size, font)
@@ -459,7 +459,7 @@ class _Layout:
         words, body = self.words, _font(BODY_SIZE)
         bold = _font(BODY_SIZE, bold=True)
         self.need(3 * BODY_LEADING)
-        self.lines(_winansi(words["penalties"]), bold, BODY_LEADING, LEFT, USABLE)
+        self.lines(winansi(words["penalties"]), bold, BODY_LEADING, LEFT, USABLE)
         self.y -= 2
         for label, amount in penalty.lines:
             self.amount_line(label, amount, body, indent=8)
@@ -470,11 +470,11 @@ class _Layout:
         self.amount_line(words["claimed"], self.letter.total_claimed, bold)
         self.y -= 4
         deadline = words["deadline"].format(date=formatting.day(penalty.payment_deadline))
-        self.lines(_winansi(deadline), bold, BODY_LEADING, LEFT, USABLE)
+        self.lines(winansi(deadline), bold, BODY_LEADING, LEFT, USABLE)
         self.y -= 6
         small = _font(SMALL_SIZE)
         for paragraph in penalty.legal_mention.split("\n\n"):
-            self.lines(_winansi(" ".join(paragraph.split())), small, SMALL_LEADING, LEFT, USABLE)
+            self.lines(winansi(" ".join(paragraph.split())), small, SMALL_LEADING, LEFT, USABLE)
             self.y -= 3
         self.y -= 8
 
@@ -483,11 +483,11 @@ class _Layout:
         self.need(3 * BODY_LEADING)
         self.y -= BODY_LEADING
         x = WINDOW_LEFT
-        self.lines(_winansi(signature), _font(BODY_SIZE, bold=True), BODY_LEADING, x, PAGE_WIDTH - RIGHT - x)
-        self.lines(_winansi(self.letter.sender.name), _font(BODY_SIZE), BODY_LEADING, x, PAGE_WIDTH - RIGHT - x)
+        self.lines(winansi(signature), _font(BODY_SIZE, bold=True), BODY_LEADING, x, PAGE_WIDTH - RIGHT - x)
+        self.lines(winansi(self.letter.sender.name), _font(BODY_SIZE), BODY_LEADING, x, PAGE_WIDTH - RIGHT - x)
 
 
-def _fit(font: _Font, data: bytes, width: float) -> bytes:
+def _fit(font: MeasuredFont, data: bytes, width: float) -> bytes:
     return data if font.width(data) <= width else font.ellipsize(data, width)
 
 
@@ -508,7 +508,7 @@ def layout(letter: Letter) -> list[_Page]:
 def _draw(canvas: Canvas, letter: Letter, pages: Sequence[_Page]) -> None:
     words = WORDS[letter.language]
     footer = _font(FOOTER_SIZE)
-    left_text = _fit(footer, _winansi(f"{words['reference']}{letter.reference} · {letter.sender.name}"), USABLE * 0.7)
+    left_text = _fit(footer, winansi(f"{words['reference']}{letter.reference} · {letter.sender.name}"), USABLE * 0.7)
     for n, page in enumerate(pages, start=1):
         for op in page.ops:
             if isinstance(op, _Text):
@@ -525,7 +525,7 @@ def _draw(canvas: Canvas, letter: Letter, pages: Sequence[_Page]) -> None:
         canvas.setFillGray(0.35)
         canvas.setFont(FONT, FOOTER_SIZE)
         canvas.drawString(LEFT, FOOTER_Y, left_text.decode("cp1252"))
-        number = _winansi(words["page"].format(n=n, total=len(pages)))
+        number = winansi(words["page"].format(n=n, total=len(pages)))
         canvas.drawString(PAGE_WIDTH - RIGHT - footer.width(number), FOOTER_Y, number.decode("cp1252"))
         canvas.setFillGray(0)
         canvas.showPage()
