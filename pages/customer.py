@@ -47,6 +47,7 @@ st.caption(
     + (", ".join(f"{m.name}{' (principal)' if m.primary else ''}" for m in view.managers) or "aucun")
     + (f" · e-mails : {', '.join(view.emails)}" if view.emails else "")
 )
+st.caption("Adresse de facturation : " + (", ".join(view.address_lines) or "aucune dans Pennylane"))
 left, middle, right = st.columns(3)
 left.metric("Encours", formatting.money(view.open_total))
 middle.metric("Dont en retard", formatting.money(view.overdue_total))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from core.addresses import postal_lines
 from core.cache import snapshot_cached
 from core.collections import history, promises, workflow
 from core.collections.followups import dispute_reasons, in_scope
@@ -22,7 +23,8 @@ from core.store.paths import StorePaths
 from core.store.reading import read_session
 
 _CUSTOMER_SQL = """
-SELECT entity_id, entity_name, customer_id, customer_name, emails, billing_language, agency_name
+SELECT entity_id, entity_name, customer_id, customer_name, emails, billing_language, agency_name,
+       billing_street, billing_postal_code, billing_city, country_alpha2
 FROM scoped_customers WHERE entity_id = ? AND customer_id = ?
 """
 _MANAGERS_SQL = """
@@ -98,6 +100,8 @@ class CustomerView:
     billing_language: str | None
     agency_name: str | None
     managers: tuple[Manager, ...]
+    address_lines: tuple[str, ...]
+    """The billing address in Pennylane, as a letter's window shows it (core.addresses)."""
     invoices: tuple[CustomerInvoice, ...]
     open_total: Decimal
     overdue_total: Decimal
@@ -148,6 +152,7 @@ def customer_view(
     return CustomerView(
         entity_id=row[0], entity_name=row[1], customer_id=int(row[2]), name=row[3],
         emails=tuple(row[4] or ()), billing_language=row[5], agency_name=row[6], managers=managers,
+        address_lines=postal_lines(*row[7:11]),
         invoices=invoices, open_total=Decimal(open_total), overdue_total=Decimal(overdue_total),
         dso=Decimal(str(round(days or 0, 1))), dso_capped=open_total > 0 and open_total > max(sales, 0),
         promises=found, history=history.merge(entries),

@@ -3,9 +3,9 @@ an e-mail that bounced. What the reminder says (subject, body, language, the inv
 balance each is reminded for) comes from the operational store, as it was decided and queued;
 who it goes to and the invoices' numbers, dates and amounts come from the published snapshot.
 
-The snapshot holds no postal address for customers nor entities (the ingestion keeps only the
-customer's country): the recipient's address lines are its country when it is not France, and
-the caller passes the sender's own address, place and contact line. Penalties are computed
+The recipient's address is the customer's billing address in Pennylane, laid out as La Poste
+reads it (`core.addresses.postal_lines`). Pennylane's API gives no address for the entity
+itself: the caller passes the sender's own address, place and contact line. Penalties are computed
 elsewhere (core/reminders/penalties.py) and passed in as a ready `PenaltyBlock`.
 """
 
@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from core import formatting
+from core.addresses import postal_lines
 from core.reminders.letters import Letter, LetterInvoice, Party, PenaltyBlock
 from core.scope import everything
 from core.store import operations
@@ -31,7 +32,8 @@ _QUEUE_INVOICES = """
 SELECT invoice_id, amount_due, days_late FROM reminder_queue_invoices WHERE queue_id = ?
 """
 _CUSTOMER = """
-SELECT customer_name, country_alpha2 FROM scoped_customers WHERE entity_id = ? AND customer_id = ?
+SELECT customer_name, billing_street, billing_postal_code, billing_city, country_alpha2
+FROM scoped_customers WHERE entity_id = ? AND customer_id = ?
 """
 _ENTITY = "SELECT name, reg_no FROM scoped_entities WHERE entity_id = ?"
 _INVOICES = """
@@ -39,9 +41,6 @@ SELECT invoice_id, invoice_number, issue_date, due_date, amount_eur
 FROM scoped_invoices
 WHERE entity_id = ? AND list_contains(?::BIGINT[], invoice_id)
 """
-
-COUNTRIES = {"GB": "ROYAUME-UNI", "DE": "ALLEMAGNE", "BE": "BELGIQUE", "ES": "ESPAGNE", "IT": "ITALIE"}
-"""Country lines of a foreign address (La Poste asks for the country in capitals, in French)."""
 
 REGISTERED_TONES = frozenset({"formal_notice"})
 """Levels whose letter goes registered, with acknowledgement of receipt."""
@@ -94,12 +93,11 @@ def letter_for_queue_row(
             )
         )
     invoices.sort(key=lambda i: (i.due_date is None, i.due_date, i.number))
-    name, country = customer if customer else (None, None)
+    name, *address = customer if customer else (None, None, None, None, None)
     entity_name, reg_no = entity if entity else (entity_id, None)
-    country_line = COUNTRIES.get(country or "", country) if country and country != "FR" else None
     return Letter(
         sender=Party(name=entity_name, address_lines=sender_address, siren=reg_no or None, contact=sender_contact),
-        recipient=Party(name=name or str(customer_id), address_lines=(country_line,) if country_line else ()),
+        recipient=Party(name=name or str(customer_id), address_lines=postal_lines(*address)),
         place=place,
         date=today,
         reference=reference(queue_id),

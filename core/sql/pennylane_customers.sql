@@ -12,7 +12,10 @@ CREATE TABLE IF NOT EXISTS pennylane_customers (
     reference           VARCHAR,
     external_reference  VARCHAR,
     reg_no              VARCHAR,
-    country_alpha2      VARCHAR,
+    billing_street      VARCHAR,          -- billing_address.address: the street lines, as typed in Pennylane
+    billing_postal_code VARCHAR,
+    billing_city        VARCHAR,
+    country_alpha2      VARCHAR,          -- billing_address.country_alpha2
     created_at          TIMESTAMPTZ,
     updated_at          TIMESTAMPTZ
 );

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the table definitions; 0 stands for a snapshot from before versioning."""
 
 RAW_TABLES = ("pennylane_customers", "pennylane_customer_invoices", "pennylane_ledger_entry_lines")

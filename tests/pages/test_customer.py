@@ -48,6 +48,7 @@ def test_the_customer_view_and_its_history(monkeypatch, paths):
     assert metrics["Encours"] == formatting.money(1100) and metrics["Dont en retard"] == formatting.money(1100)
     assert metrics["DSO"] == "61 j"
     assert "Bob Rep (principal), Rita Rep" in at.caption[0].value
+    assert at.caption[1].value == "Adresse de facturation : 1 rue de la Paix, 75002 PARIS"
     assert list(_table(at, "Facture")["Facture"]) == ["F-2026-000105", "F-2026-000104", "F-2026-000103"]
 
     at.text_area(key="client.note.body").set_value("Nouveau comptable : Mme Roux")

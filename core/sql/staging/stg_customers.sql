@@ -4,7 +4,7 @@ WITH parsed AS (
         "id": "VARCHAR", "customer_type": "VARCHAR", "name": "VARCHAR", "first_name": "VARCHAR",
         "last_name": "VARCHAR", "emails": ["VARCHAR"], "billing_language": "VARCHAR",
         "payment_conditions": "VARCHAR", "ledger_account": {"id": "VARCHAR"}, "reference": "VARCHAR",
-        "external_reference": "VARCHAR", "reg_no": "VARCHAR", "billing_address": {"country_alpha2": "VARCHAR"},
+        "external_reference": "VARCHAR", "reg_no": "VARCHAR", "billing_address": {"address": "VARCHAR", "postal_code": "VARCHAR", "city": "VARCHAR", "country_alpha2": "VARCHAR"},
         "created_at": "VARCHAR", "updated_at": "VARCHAR"}') AS j
     FROM (SELECT json AS raw FROM read_ndjson_objects($files))
 )
@@ -20,6 +20,9 @@ SELECT
     j.reference                                                  AS reference,
     j.external_reference                                         AS external_reference,
     j.reg_no                                                     AS reg_no,
+    nullif(trim(j.billing_address.address), '')                  AS billing_street,
+    nullif(trim(j.billing_address.postal_code), '')              AS billing_postal_code,
+    nullif(trim(j.billing_address.city), '')                     AS billing_city,
     j.billing_address.country_alpha2                             AS country_alpha2,
     try_cast(j.created_at AS TIMESTAMPTZ)                        AS created_at,
     try_cast(j.updated_at AS TIMESTAMPTZ)                        AS updated_at,

@@ -64,7 +64,7 @@ def test_a_formal_notice_letter_carries_the_queued_reminder_and_the_snapshot_fac
     assert letter.sender.name == "Alpha SAS"
     assert letter.sender.address_lines == ("12 avenue de la République", "69002 Lyon")
     assert letter.recipient.name == "Transports Morel"
-    assert letter.recipient.address_lines == ()  # France: no country line (the snapshot keeps no street)
+    assert letter.recipient.address_lines == ("1 rue de la Paix", "75002 PARIS")  # Pennylane's billing address
     assert letter.registered
     assert (letter.language, letter.subject, letter.body) == ("fr", "Relance formal_notice", BODY)
     assert letter.date == date(2026, 12, 7)
@@ -98,7 +98,16 @@ def test_the_letter_prints_with_a_penalty_block_passed_in(paths, tmp_path):
     assert letter_pdf(letter, out) == 1
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
     text = text.replace("\u00a0", " ")
-    for words in ("Alpha SAS", "Transports Morel", "Lyon, le 07/12/2026", "F-2026-000103", "340,00 €", "L441-10"):
+    for words in (
+        "Alpha SAS",
+        "Transports Morel",
+        "1 rue de la Paix",
+        "75002 PARIS",
+        "Lyon, le 07/12/2026",
+        "F-2026-000103",
+        "340,00 €",
+        "L441-10",
+    ):
         assert words in text, words
 
 
