@@ -127,6 +127,6 @@ def _contact(row: tuple) -> CustomerContact:  # type: ignore[type-arg]
     return CustomerContact(
         entity_id=row[0], customer_id=int(row[1]), name=row[2] or "", entity_name=row[3] or row[0],
         emails=tuple(e for e in (row[4] or ()) if e), billing_language=row[5], country=row[6],
-        b2b=(row[7] or "company") != "individual", manager_name=row[8] or "",
+        b2b=penalties.is_business(row[7]), manager_name=row[8] or "",
         manager_emails=tuple(e for e in (row[9] or ()) if e),
     )  # fmt: skip

@@ -152,6 +152,12 @@ def late_penalty(amount: Decimal, due_date: date, until: date, rates: Mapping[da
     return total.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def is_business(customer_type: str | None) -> bool:
+    """Whether the €40 indemnity applies: Pennylane's `individual` customers are consumers; a
+    customer of unknown type is taken for a company, as most of a group's customers are."""
+    return (customer_type or "company") != "individual"
+
+
 def recovery_indemnity(invoices: int, *, b2b: bool) -> Decimal:
     """€40 per late invoice between businesses; nothing for a consumer."""
     return RECOVERY_INDEMNITY * invoices if b2b else Decimal(0)

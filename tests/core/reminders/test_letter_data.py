@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from core import formatting
+from core.reminders import penalties
 from core.reminders.letter_data import QueueRowNotFound, letter_for_queue_row
 from core.reminders.letters import LEGAL_MENTION, PenaltyBlock, letter_pdf
 from core.store import operations
@@ -74,7 +75,26 @@ def test_a_formal_notice_letter_carries_the_queued_reminder_and_the_snapshot_fac
         ("F-2026-000105", date(2026, 11, 1), date(2026, 11, 20), Decimal("800.00"), Decimal("800.00"), 17),
     ]  # oldest due first; the balance is the queued one (a partial payment and a credit note on 103)
     assert letter.total_due == Decimal("1100.00")
-    assert letter.penalty is None
+
+
+def test_a_formal_notice_letter_claims_the_penalties_as_of_the_day_it_was_queued(paths):
+    with operations.session(paths) as ops:
+        penalties.seed_rates(ops, [(date(2026, 7, 1), "2.15", "test")], NOW)
+    queue_id = _queue(
+        paths, code="formal_notice", tone="formal_notice", channel="letter", language="fr",
+        lines=[(105, "800.00", 17), (103, "300.00", 43)],
+    )  # fmt: skip
+    letter = letter_for_queue_row(paths, queue_id, now=NOW.replace(day=10))  # printed three days after
+    assert letter.penalty is not None
+    # 12,15 % a year (2,15 + 10 points) from the day after the due date to 07/12, the day it was queued
+    assert letter.penalty.lines == (
+        ("Pénalités de retard, facture F-2026-000103 (43 j de retard)", Decimal("4.29")),  # 300 € × 43 days
+        ("Pénalités de retard, facture F-2026-000105 (17 j de retard)", Decimal("4.53")),  # 800 € × 17 days
+        ("Indemnités forfaitaires de recouvrement : 2 × 40 €", Decimal("80")),  # a company: D441-5
+    )
+    assert letter.penalty.payment_deadline == date(2026, 12, 22)  # the level's 15 days from 07/12
+    assert letter.total_claimed == Decimal("1188.82")
+    assert letter.date == date(2026, 12, 10)
 
 
 def test_a_bounced_email_becomes_a_plain_letter_in_the_reminders_language(paths):
