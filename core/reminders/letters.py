@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from core import formatting
 from core.exports.helvetica import BOLD, FONT, MeasuredFont, winansi
+from core.reminders import render
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT = RIGHT = 20 * mm
@@ -413,8 +414,8 @@ class _Layout:
                 invoice.number,
                 formatting.day(invoice.issue_date),
                 formatting.day(invoice.due_date),
-                formatting.money(invoice.amount),
-                formatting.money(invoice.amount_due),
+                self.money(invoice.amount),
+                self.money(invoice.amount_due),
                 days,
             )
             for column, left, width, value in zip(_COLUMNS, self.col_left, self.col_width, values, strict=True):
@@ -433,9 +434,13 @@ class _Layout:
         x = left + width - CELL_PAD - font.width(data) if right else left + CELL_PAD
         self.text(data, x, self.y - 3.5 - TABLE_SIZE * 0.8, font)
 
+    def money(self, amount: Decimal | None) -> str:
+        """An amount as the letter's language writes it (`1 234,56 €`, `€1,234.56`), as its text does."""
+        return "" if amount is None else render.money(amount, self.letter.language)
+
     def amount_line(self, label: str, amount: Decimal, font: MeasuredFont, *, indent: float = 0.0) -> None:
         """A label on the left (wrapped) and an amount right-aligned on its last line."""
-        value = winansi(formatting.money(amount))
+        value = winansi(self.money(amount))
         room = USABLE - indent - font.width(value) - 12
         lines = font.wrap(winansi(label), room)
         self.need(len(lines) * BODY_LEADING)
