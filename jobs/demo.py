@@ -19,6 +19,7 @@ from core.formatting import PARIS, paris_now
 from core.ingestion.batches import batches_from_demo
 from core.ingestion.runs import publish_batches
 from core.reminders import penalties
+from core.reminders.letterheads import Letterhead, seed_letterheads
 from core.store import operations
 from core.store.lock import IngestionAlreadyRunning
 from core.store.paths import StorePaths
@@ -55,12 +56,24 @@ DEMO_RATES = (
 (core/reminders/penalties.py never assumes one)."""
 
 
+DEMO_LETTERHEADS = (
+    Letterhead("verdier-conseil", ("12 avenue de la République", "69002 LYON"), "Lyon",
+               "Tél. 04 72 00 00 00 · recouvrement@verdier.example"),
+    Letterhead("verdier-services", ("8 rue Nationale", "59000 LILLE"), "Lille",
+               "Tél. 03 20 00 00 00 · recouvrement@verdier.example"),
+    Letterhead("verdier-formation", ("21 cours de l'Intendance", "33000 BORDEAUX"), "Bordeaux",
+               "Tél. 05 56 00 00 00 · recouvrement@verdier.example"),
+)  # fmt: skip
+"""The demo group's letterheads, so its printed letters show a sender address (invented ones)."""
+
+
 def seed(paths: StorePaths) -> None:
     organisation = json.loads((paths.demo_dir / "organisation.json").read_text(encoding="utf-8"))
     with operations.session(paths) as ops:
         if operations.seed_organisation(ops, organisation):
             log.info("hiérarchie de démonstration chargée (%s utilisateurs)", len(organisation["users"]))
         penalties.seed_rates(ops, DEMO_RATES, paris_now())
+        seed_letterheads(ops, DEMO_LETTERHEADS, now=paris_now())
 
 
 def load(paths: StorePaths, *, now: datetime) -> None:

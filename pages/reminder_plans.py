@@ -1,5 +1,6 @@
 """Plans de relance (administrators): the ladders and their messages, the ECB rates of the
-L441-10 penalties, the sending window and its guards, and which plan a customer follows.
+L441-10 penalties, the sending window and its guards, which plan a customer follows, and the
+letterhead each entity's printed letters carry.
 
 A plan is saved whole with the version the admin opened: someone else's save in between is
 refused (PlanChanged), as is a ladder that cannot work (PlanInvalid, every problem listed).
@@ -16,6 +17,7 @@ from core import formatting
 from core.access.permissions import Action, Forbidden
 from core.collections.errors import NotInScope
 from core.reminders import penalties, plans, screens
+from core.reminders.letterheads import LetterheadInvalid
 from core.reminders.plans import LevelTemplate, PlanChanged, PlanInvalid
 from core.reminders.settings import DAY_NAMES, InvalidSettings, ReminderSettings
 from ui import context
@@ -51,8 +53,14 @@ stored = dict(
         stored.items(), key=lambda kv: (kv[0] not in shipped, shipped.index(kv[0]) if kv[0] in shipped else 0, kv[0])
     )
 )
-tab_plans, tab_rates, tab_window, tab_customers = st.tabs(
-    ["Plans", "Taux BCE (pénalités L441-10)", "Fenêtre d'envoi et garde-fous", "Plan par client"]
+tab_plans, tab_rates, tab_window, tab_customers, tab_letterheads = st.tabs(
+    [
+        "Plans",
+        "Taux BCE (pénalités L441-10)",
+        "Fenêtre d'envoi et garde-fous",
+        "Plan par client",
+        "En-têtes des courriers",
+    ]
 )
 
 with tab_plans:
@@ -272,3 +280,39 @@ with tab_customers:
             else:
                 tell(("success", f"{customer.name} : {labels.get(choice) or plan_label(choice)}."))
             st.rerun()
+
+with tab_letterheads:
+    st.caption(
+        "Ce que les courriers imprimés disent de l'entité qui les envoie, sous son nom et son SIREN : "
+        "Pennylane ne fournit pas l'adresse de la société elle-même."
+    )
+    for entry in screens.entity_letterheads(paths, scope, today=today):
+        head = entry.letterhead
+        with st.form(f"plans.letterhead.{entry.entity_id}"):
+            st.markdown(f"**{entry.name}**")
+            address = st.text_area(
+                "Adresse (une ligne par ligne du courrier)", value="\n".join(head.address_lines), height=100,
+                key=f"plans.letterhead.{entry.entity_id}.address",
+            )  # fmt: skip
+            cols = st.columns(2)
+            place = cols[0].text_input(
+                "Ville de signature",
+                value=head.place,
+                placeholder="Lyon",
+                key=f"plans.letterhead.{entry.entity_id}.place",
+            )
+            contact = cols[1].text_input(
+                "Contact", value=head.contact, placeholder="Tél. 04 72 00 00 00 · relances@exemple.fr",
+                key=f"plans.letterhead.{entry.entity_id}.contact",
+            )  # fmt: skip
+            if st.form_submit_button("Enregistrer l'en-tête", key=f"plans.letterhead.{entry.entity_id}.submit"):
+                try:
+                    screens.save_letterhead(
+                        paths, scope, entry.entity_id, address=address, place=place, contact=contact,
+                        now=formatting.paris_now(),
+                    )  # fmt: skip
+                except (LetterheadInvalid, Forbidden) as exc:
+                    tell(("error", f"En-tête non enregistré : {exc}."))
+                else:
+                    tell(("success", f"En-tête de {entry.name} enregistré."))
+                st.rerun()

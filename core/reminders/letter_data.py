@@ -5,8 +5,8 @@ who it goes to and the invoices' numbers, dates and amounts come from the publis
 
 The recipient's address is the customer's billing address in Pennylane, laid out as La Poste
 reads it (`core.addresses.postal_lines`). Pennylane's API gives no address for the entity
-itself: the caller passes the sender's own address, place and contact line. Penalties are computed
-as of the day the notice was queued (`penalty_block`, core/reminders/penalties.py).
+itself: its address, place and contact line are the letterhead an admin entered. Penalties are
+computed as of the day the notice was queued (`penalty_block`, core/reminders/penalties.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from decimal import Decimal
 from core import formatting
 from core.addresses import postal_lines
 from core.reminders import penalties
+from core.reminders.letterheads import Letterhead, load_letterheads
 from core.reminders.letters import LEGAL_MENTION, Letter, LetterInvoice, Party, PenaltyBlock
 from core.scope import everything
 from core.store import operations
@@ -99,11 +100,14 @@ def letter_for_queue_row(
     *,
     now: datetime,
     penalty: PenaltyBlock | None = None,
-    sender_address: tuple[str, ...] = (),
+    sender_address: tuple[str, ...] | None = None,
     sender_contact: str | None = None,
-    place: str = "",
+    place: str | None = None,
 ) -> Letter:
     """The letter of reminder `queue_id`, dated `now` (Paris). Raises QueueRowNotFound.
+
+    The sender's address, place and contact line are the entity's letterhead (core.reminders.
+    letterheads) unless given.
 
     A level with a penalty block (the formal notice) gets it computed as of the day the notice
     was queued, so the table matches the amounts its text states; `penalty` replaces it."""
@@ -113,6 +117,7 @@ def letter_for_queue_row(
             raise QueueRowNotFound(f"Relance n° {queue_id} introuvable.")
         queued = ops.execute(_QUEUE_INVOICES, (queue_id,)).fetchall()
         rates = penalties.rates_from(ops)
+        letterheads = load_letterheads(ops)
     entity_id, customer_id, _code, language, subject, body, tone, with_penalty, deadline_days, queued_at = row
     today = now.astimezone(formatting.PARIS).date()
     wanted = [int(r[0]) for r in queued]
@@ -137,6 +142,7 @@ def letter_for_queue_row(
     invoices.sort(key=lambda i: (i.due_date is None, i.due_date, i.number))
     name, *address, customer_type = customer if customer else (None, None, None, None, None, None)
     entity_name, reg_no = entity if entity else (entity_id, None)
+    head = letterheads.get(entity_id, Letterhead(entity_id))
     if penalty is None and with_penalty:
         as_of = datetime.fromisoformat(queued_at).astimezone(formatting.PARIS).date()
         try:
@@ -147,9 +153,14 @@ def letter_for_queue_row(
         except penalties.RateMissing as exc:  # a rate removed since: the text still states the amounts
             log.warning("courrier %s sans tableau des pénalités : %s", reference(queue_id), exc)
     return Letter(
-        sender=Party(name=entity_name, address_lines=sender_address, siren=reg_no or None, contact=sender_contact),
+        sender=Party(
+            name=entity_name,
+            address_lines=head.address_lines if sender_address is None else sender_address,
+            siren=reg_no or None,
+            contact=(head.contact or None) if sender_contact is None else sender_contact,
+        ),
         recipient=Party(name=name or str(customer_id), address_lines=postal_lines(*address)),
-        place=place,
+        place=head.place if place is None else place,
         date=today,
         reference=reference(queue_id),
         subject=subject,

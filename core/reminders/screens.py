@@ -20,10 +20,12 @@ from typing import Any
 from core.access.permissions import Action, require
 from core.collections.errors import NotInScope
 from core.mail import history
+from core.reminders import letterheads as letterheads_mod
 from core.reminders import penalties
 from core.reminders import plans as plans_mod
 from core.reminders import settings as settings_mod
 from core.reminders.letter_data import letter_for_queue_row
+from core.reminders.letterheads import Letterhead
 from core.reminders.letters import letters_pdf
 from core.reminders.plans import ANCHOR_LABELS, Level, LevelTemplate, Plan, PlanInvalid
 from core.reminders.queue import NOT_FOUND, QueueItem, StaleQueueItem, pending, read_item
@@ -526,6 +528,34 @@ def set_rate(paths: StorePaths, scope: Scope, period: date, rate: str, *, source
     require(scope.role, Action.MANAGE_REMINDER_PLANS)
     with operations.session(paths) as con:
         penalties.set_rate(con, period, rate, source=source, by=scope.email, now=now)
+
+
+@dataclass(frozen=True)
+class EntityLetterhead:
+    entity_id: str
+    name: str
+    letterhead: Letterhead
+
+
+def entity_letterheads(paths: StorePaths, scope: Scope, *, today: date) -> list[EntityLetterhead]:
+    """Each entity in scope with its letterhead (empty when none was entered)."""
+    require(scope.role, Action.MANAGE_REMINDER_PLANS)
+    with read_session(paths, scope, today=today) as con:
+        entities = con.execute("SELECT entity_id, name FROM scoped_entities ORDER BY name, entity_id").fetchall()
+    with operations.session(paths) as con:
+        known = letterheads_mod.load_letterheads(con)
+    return [EntityLetterhead(str(e), str(n or e), known.get(str(e), Letterhead(str(e)))) for e, n in entities]
+
+
+def save_letterhead(
+    paths: StorePaths, scope: Scope, entity_id: str, *, address: str, place: str, contact: str, now: datetime
+) -> Letterhead:
+    """An admin's letterhead for an entity (LetterheadInvalid, French, when it does not fit a letter)."""
+    require(scope.role, Action.MANAGE_REMINDER_PLANS)
+    letterhead = letterheads_mod.validated(entity_id, address, place, contact)
+    with operations.session(paths) as con:
+        letterheads_mod.save_letterhead(con, letterhead, by=scope.email, now=now)
+    return letterhead
 
 
 def load_settings(paths: StorePaths) -> ReminderSettings:

@@ -148,3 +148,27 @@ def test_an_empty_store_offers_the_shipped_plans(tmp_path, monkeypatch):
     at.button(key="plans.seed").click().run()
     assert not at.exception and not at.error
     assert set(screens.load_plans(paths)) == {"fr", "eu_en", "world_en", "key_accounts", "bad_payers"}
+
+
+def test_an_entity_letterhead_is_saved_and_a_letter_too_long_is_refused(tmp_path, monkeypatch):
+    paths = _store(tmp_path)
+    at = _open(monkeypatch, paths)
+    assert "En-têtes des courriers" in {t.label for t in at.tabs}
+    at.text_area(key="plans.letterhead.alpha.address").input("12 avenue de la République\n\n69002 LYON")
+    at.text_input(key="plans.letterhead.alpha.place").input("Lyon")
+    at.text_input(key="plans.letterhead.alpha.contact").input("Tél. 04 72 00 00 00")
+    at.button(key="plans.letterhead.alpha.submit").click().run()
+    assert not at.exception and "En-tête de Alpha SAS enregistré." in at.success[0].value
+    (alpha,) = [
+        e for e in screens.entity_letterheads(paths, ADMIN_SCOPE, today=date(2026, 12, 7)) if e.entity_id == "alpha"
+    ]
+    assert alpha.letterhead.address_lines == ("12 avenue de la République", "69002 LYON")  # the empty line dropped
+    assert (alpha.letterhead.place, alpha.letterhead.contact) == ("Lyon", "Tél. 04 72 00 00 00")
+
+    at.text_area(key="plans.letterhead.alpha.address").input("\n".join(f"ligne {n}" for n in range(1, 6)))
+    at.button(key="plans.letterhead.alpha.submit").click().run()
+    assert "En-tête non enregistré : l'adresse tient en 4 lignes au plus (elle en a 5)." in at.error[0].value
+    (alpha,) = [
+        e for e in screens.entity_letterheads(paths, ADMIN_SCOPE, today=date(2026, 12, 7)) if e.entity_id == "alpha"
+    ]
+    assert alpha.letterhead.address_lines == ("12 avenue de la République", "69002 LYON")  # unchanged

@@ -134,3 +134,19 @@ def test_the_letter_prints_with_a_penalty_block_passed_in(paths, tmp_path):
 def test_an_unknown_queue_row_is_refused(paths):
     with pytest.raises(QueueRowNotFound):
         letter_for_queue_row(paths, 424242, now=NOW)
+
+
+def test_a_letter_carries_its_entity_s_letterhead_and_an_admin_s_is_never_replaced_by_a_seed(paths):
+    from core.reminders.letterheads import Letterhead, load_letterheads, save_letterhead, seed_letterheads
+
+    entered = Letterhead("alpha", ("3 place Bellecour", "69002 LYON"), "Lyon", "Tél. 04 72 00 00 00")
+    with operations.session(paths) as ops:
+        save_letterhead(ops, entered, by="admin@verdier.example", now=NOW)
+        seed_letterheads(ops, (Letterhead("alpha", ("ailleurs",), "Paris", ""),), now=NOW)
+        assert load_letterheads(ops)["alpha"] == entered
+    queue_id = _queue(
+        paths, code="reminder_1", tone="friendly", channel="letter", language="fr", lines=[(105, "800.00", 17)]
+    )
+    letter = letter_for_queue_row(paths, queue_id, now=NOW)
+    assert letter.sender.address_lines == ("3 place Bellecour", "69002 LYON")
+    assert (letter.place, letter.sender.contact) == ("Lyon", "Tél. 04 72 00 00 00")
