@@ -286,7 +286,12 @@ with tab_letterheads:
         "Ce que les courriers imprimés disent de l'entité qui les envoie, sous son nom et son SIREN : "
         "Pennylane ne fournit pas l'adresse de la société elle-même."
     )
-    for entry in screens.entity_letterheads(paths, scope, today=today):
+    entries = screens.entity_letterheads(paths, scope, today=today)
+    if not entries:
+        st.info(
+            "Aucune entité synchronisée pour l'instant : les en-têtes se saisissent après la première synchronisation."
+        )
+    for entry in entries:
         head = entry.letterhead
         with st.form(f"plans.letterhead.{entry.entity_id}"):
             st.markdown(f"**{entry.name}**")

@@ -538,10 +538,14 @@ class EntityLetterhead:
 
 
 def entity_letterheads(paths: StorePaths, scope: Scope, *, today: date) -> list[EntityLetterhead]:
-    """Each entity in scope with its letterhead (empty when none was entered)."""
+    """Each entity in scope with its letterhead (empty when none was entered); none before the
+    first sync has published the entities."""
     require(scope.role, Action.MANAGE_REMINDER_PLANS)
-    with read_session(paths, scope, today=today) as con:
-        entities = con.execute("SELECT entity_id, name FROM scoped_entities ORDER BY name, entity_id").fetchall()
+    try:
+        with read_session(paths, scope, today=today) as con:
+            entities = con.execute("SELECT entity_id, name FROM scoped_entities ORDER BY name, entity_id").fetchall()
+    except StoreNotPublished:
+        return []
     with operations.session(paths) as con:
         known = letterheads_mod.load_letterheads(con)
     return [EntityLetterhead(str(e), str(n or e), known.get(str(e), Letterhead(str(e)))) for e, n in entities]

@@ -172,3 +172,11 @@ def test_an_entity_letterhead_is_saved_and_a_letter_too_long_is_refused(tmp_path
         e for e in screens.entity_letterheads(paths, ADMIN_SCOPE, today=date(2026, 12, 7)) if e.entity_id == "alpha"
     ]
     assert alpha.letterhead.address_lines == ("12 avenue de la République", "69002 LYON")  # unchanged
+
+
+def test_before_the_first_sync_the_page_opens_and_says_no_entity_is_there_yet(tmp_path, monkeypatch):
+    paths = _store(tmp_path)
+    paths.published.unlink()  # as on a new installation, before the first sync publishes
+    at = _open(monkeypatch, paths)
+    assert not at.exception and not at.error
+    assert any("Aucune entité synchronisée" in i.value for i in at.info)
